@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
+pub mod conf;
+pub mod crypto;
+pub mod encoding;
+mod error;
+pub mod pyjson;
+pub mod signing;
+mod version;
+
+pub use conf::Settings;
+pub use crypto::{Algorithm, SecretKey};
+pub use error::{Category, Error, ErrorKind, Malformed};
+pub use signing::{MaxAge, Signer, TimestampSigner};
+pub use version::DjangoVersion;

@@ -1,0 +1,426 @@
+//! The reader: Python's `json.loads(data.decode("latin-1"))`, byte for byte.
+
+use std::fmt;
+
+use super::value::{BigInt, Dict, StringBuilder, Value};
+
+/// Default nesting limit of [`from_slice`]. Python's own limit is its recursion limit, which
+/// depends on the interpreter (about 993 levels on 3.6–3.11, 1496 on 3.12, 9997 on 3.13);
+/// djsign accepts 1000 levels and rejects deeper input with [`JsonErrorKind::TooDeep`].
+pub const DEFAULT_MAX_DEPTH: usize = 1000;
+
+/// Python refuses to convert integers of more than 4300 decimal digits (CPython 3.11+ and
+/// the security releases of 3.7–3.10); so does djsign.
+pub const MAX_INT_DIGITS: usize = 4300;
+
+/// Why a payload is not JSON by Python's rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonError {
+    kind: JsonErrorKind,
+    pos: usize,
+}
+
+/// The kinds of [`JsonError`], named after Python's messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonErrorKind {
+    /// "Expecting value".
+    ExpectingValue,
+    /// "Extra data" after the top-level value.
+    ExtraData,
+    /// A raw control character inside a string.
+    InvalidControlCharacter,
+    /// A string without its closing quote.
+    UnterminatedString,
+    /// A backslash followed by an unknown character.
+    InvalidEscape,
+    /// `\u` not followed by four hex digits.
+    InvalidUnicodeEscape,
+    /// An object key that is not a string (or a trailing comma in an object).
+    ExpectingPropertyName,
+    /// A missing `:` after an object key.
+    ExpectingColon,
+    /// A missing `,` between items.
+    ExpectingComma,
+    /// Nesting beyond the configured depth (Python: `RecursionError`).
+    TooDeep,
+    /// An integer of more than 4300 digits (Python: `ValueError`).
+    IntTooLarge,
+}
+
+impl JsonError {
+    /// The kind of error.
+    ///
+    /// ```
+    /// use djsign::pyjson::{from_slice, JsonErrorKind};
+    /// assert_eq!(from_slice(b"[1,]").unwrap_err().kind(), JsonErrorKind::ExpectingValue);
+    /// ```
+    pub fn kind(&self) -> JsonErrorKind {
+        self.kind
+    }
+
+    /// Byte offset where the error was found.
+    ///
+    /// ```
+    /// use djsign::pyjson::from_slice;
+    /// assert_eq!(from_slice(b"1 2").unwrap_err().position(), 2);
+    /// ```
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            JsonErrorKind::ExpectingValue => "Expecting value",
+            JsonErrorKind::ExtraData => "Extra data",
+            JsonErrorKind::InvalidControlCharacter => "Invalid control character",
+            JsonErrorKind::UnterminatedString => "Unterminated string starting",
+            JsonErrorKind::InvalidEscape => "Invalid \\escape",
+            JsonErrorKind::InvalidUnicodeEscape => "Invalid \\uXXXX escape",
+            JsonErrorKind::ExpectingPropertyName => {
+                "Expecting property name enclosed in double quotes"
+            }
+            JsonErrorKind::ExpectingColon => "Expecting ':' delimiter",
+            JsonErrorKind::ExpectingComma => "Expecting ',' delimiter",
+            JsonErrorKind::TooDeep => "JSON nested too deeply",
+            JsonErrorKind::IntTooLarge => "integer has more than 4300 digits",
+        };
+        write!(f, "invalid JSON: {what} at byte {}", self.pos)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Parses JSON bytes as Django does: each byte is one latin-1 character, then Python's
+/// `json.loads` rules (see the [module docs](super)). Nesting is limited to
+/// [`DEFAULT_MAX_DEPTH`].
+///
+/// ```
+/// use djsign::pyjson::{from_slice, Value};
+/// assert_eq!(from_slice(b" -0 ").unwrap(), Value::Int(0));
+/// assert_eq!(from_slice(b"1e400").unwrap(), Value::Float(f64::INFINITY));
+/// assert_eq!(from_slice(b"\"\xc3\xa9\"").unwrap(), Value::from("Ã©")); // latin-1, not UTF-8
+/// assert!(from_slice(b"nan").is_err());
+/// ```
+pub fn from_slice(data: &[u8]) -> Result<Value, JsonError> {
+    from_slice_with_depth(data, DEFAULT_MAX_DEPTH)
+}
+
+/// [`from_slice`] with a custom nesting limit.
+///
+/// ```
+/// use djsign::pyjson::{from_slice_with_depth, JsonErrorKind};
+/// assert!(from_slice_with_depth(b"[[1]]", 2).is_ok());
+/// assert_eq!(from_slice_with_depth(b"[[[1]]]", 2).unwrap_err().kind(), JsonErrorKind::TooDeep);
+/// ```
+pub fn from_slice_with_depth(data: &[u8], max_depth: usize) -> Result<Value, JsonError> {
+    let mut p = Parser {
+        b: data,
+        pos: 0,
+        depth: 0,
+        max_depth,
+    };
+    p.skip_ws();
+    let v = p.value()?;
+    p.skip_ws();
+    if p.pos != data.len() {
+        return Err(p.err(JsonErrorKind::ExtraData));
+    }
+    Ok(v)
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    pos: usize,
+    depth: usize,
+    max_depth: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, kind: JsonErrorKind) -> JsonError {
+        JsonError {
+            kind,
+            pos: self.pos,
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    #[inline]
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], v: Value) -> Result<Value, JsonError> {
+        if self.b[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(v)
+        } else {
+            Err(self.err(JsonErrorKind::ExpectingValue))
+        }
+    }
+
+    fn value(&mut self) -> Result<Value, JsonError> {
+        match self.peek() {
+            Some(b'"') => {
+                self.pos += 1;
+                Ok(Value::Str(self.string()?))
+            }
+            Some(b'{') => self.nested(Self::object),
+            Some(b'[') => self.nested(Self::array),
+            Some(b'n') => self.literal(b"null", Value::Null),
+            Some(b't') => self.literal(b"true", Value::Bool(true)),
+            Some(b'f') => self.literal(b"false", Value::Bool(false)),
+            Some(b'N') => self.literal(b"NaN", Value::Float(f64::NAN)),
+            Some(b'I') => self.literal(b"Infinity", Value::Float(f64::INFINITY)),
+            Some(b'-') if self.b[self.pos..].starts_with(b"-Infinity") => {
+                self.pos += 9;
+                Ok(Value::Float(f64::NEG_INFINITY))
+            }
+            _ => self.number(),
+        }
+    }
+
+    fn nested(&mut self, f: fn(&mut Self) -> Result<Value, JsonError>) -> Result<Value, JsonError> {
+        if self.depth >= self.max_depth {
+            return Err(self.err(JsonErrorKind::TooDeep));
+        }
+        self.depth += 1;
+        self.pos += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let b = self.b;
+        let start = self.pos;
+        let mut i = start;
+        let neg = b.get(i) == Some(&b'-');
+        if neg {
+            i += 1;
+        }
+        let int_start = i;
+        match b.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => {
+                while let Some(b'0'..=b'9') = b.get(i) {
+                    i += 1;
+                }
+            }
+            _ => return Err(self.err(JsonErrorKind::ExpectingValue)),
+        }
+        let int_end = i;
+        let mut is_float = false;
+        if b.get(i) == Some(&b'.') && matches!(b.get(i + 1), Some(b'0'..=b'9')) {
+            i += 2;
+            while let Some(b'0'..=b'9') = b.get(i) {
+                i += 1;
+            }
+            is_float = true;
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            let mut j = i + 1;
+            if let Some(b'+' | b'-') = b.get(j) {
+                j += 1;
+            }
+            if let Some(b'0'..=b'9') = b.get(j) {
+                while let Some(b'0'..=b'9') = b.get(j) {
+                    j += 1;
+                }
+                i = j;
+                is_float = true;
+            }
+        }
+        self.pos = i;
+        // The slice is ASCII digits, signs, '.' and 'e' only.
+        let text = std::str::from_utf8(&b[start..i]).unwrap_or("0");
+        if is_float {
+            return Ok(Value::Float(text.parse().unwrap_or(f64::NAN)));
+        }
+        let digits = &b[int_start..int_end];
+        if digits.len() <= 18 {
+            let mut v: i64 = 0;
+            for &d in digits {
+                v = v * 10 + (d - b'0') as i64;
+            }
+            return Ok(Value::Int(if neg { -v } else { v }));
+        }
+        if digits.len() > MAX_INT_DIGITS {
+            self.pos = start;
+            return Err(self.err(JsonErrorKind::IntTooLarge));
+        }
+        match text.parse::<i64>() {
+            Ok(v) => Ok(Value::Int(v)),
+            Err(_) => Ok(Value::BigInt(BigInt(text.into()))),
+        }
+    }
+
+    /// Parses a string body; `self.pos` is just past the opening quote.
+    fn string(&mut self) -> Result<super::PyString, JsonError> {
+        let b = self.b;
+        let start = self.pos - 1;
+        let mut out = StringBuilder::with_capacity(0);
+        let mut i = self.pos;
+        loop {
+            let run_start = i;
+            while let Some(&c) = b.get(i) {
+                if c == b'"' || c == b'\\' || c < 0x20 || c >= 0x80 {
+                    break;
+                }
+                i += 1;
+            }
+            if i > run_start {
+                // ASCII only, so always valid UTF-8.
+                out.push_str(std::str::from_utf8(&b[run_start..i]).unwrap_or_default());
+            }
+            match b.get(i) {
+                None => {
+                    self.pos = start;
+                    return Err(self.err(JsonErrorKind::UnterminatedString));
+                }
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(out.finish());
+                }
+                Some(&c) if c >= 0x80 => {
+                    out.push_char(char::from(c));
+                    i += 1;
+                }
+                Some(b'\\') => {
+                    i += 1;
+                    let esc = match b.get(i) {
+                        None => {
+                            self.pos = start;
+                            return Err(self.err(JsonErrorKind::UnterminatedString));
+                        }
+                        Some(&e) => e,
+                    };
+                    let simple = match esc {
+                        b'"' => Some('"'),
+                        b'\\' => Some('\\'),
+                        b'/' => Some('/'),
+                        b'b' => Some('\u{8}'),
+                        b'f' => Some('\u{c}'),
+                        b'n' => Some('\n'),
+                        b'r' => Some('\r'),
+                        b't' => Some('\t'),
+                        b'u' => None,
+                        _ => {
+                            self.pos = i - 1;
+                            return Err(self.err(JsonErrorKind::InvalidEscape));
+                        }
+                    };
+                    if let Some(c) = simple {
+                        out.push_char(c);
+                        i += 1;
+                        continue;
+                    }
+                    let mut cp = self.hex4(i + 1)?;
+                    i += 5;
+                    if (0xD800..=0xDBFF).contains(&cp)
+                        && b.get(i) == Some(&b'\\')
+                        && b.get(i + 1) == Some(&b'u')
+                        && i + 6 < b.len()
+                    {
+                        let lo = self.hex4(i + 2)?;
+                        if (0xDC00..=0xDFFF).contains(&lo) {
+                            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                            i += 6;
+                        }
+                    }
+                    // Every value below 0x110000 is a char or a surrogate.
+                    let _ = out.push_code_point(cp);
+                }
+                Some(_) => {
+                    self.pos = i;
+                    return Err(self.err(JsonErrorKind::InvalidControlCharacter));
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self, at: usize) -> Result<u32, JsonError> {
+        let mut v = 0u32;
+        for k in 0..4 {
+            let d = match self.b.get(at + k) {
+                Some(&c @ b'0'..=b'9') => c - b'0',
+                Some(&c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(&c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => {
+                    self.pos = at - 1;
+                    return Err(self.err(JsonErrorKind::InvalidUnicodeEscape));
+                }
+            };
+            v = (v << 4) | d as u32;
+        }
+        Ok(v)
+    }
+
+    fn array(&mut self) -> Result<Value, JsonError> {
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::List(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::List(items));
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                _ => return Err(self.err(JsonErrorKind::ExpectingComma)),
+            }
+        }
+    }
+
+    fn object(&mut self) -> Result<Value, JsonError> {
+        let mut dict = Dict::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Dict(dict));
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(self.err(JsonErrorKind::ExpectingPropertyName));
+            }
+            self.pos += 1;
+            let key = self.string()?;
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.err(JsonErrorKind::ExpectingColon));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value()?;
+            dict.insert(key, value);
+            self.skip_ws();
+            match self.peek() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Dict(dict));
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                _ => return Err(self.err(JsonErrorKind::ExpectingComma)),
+            }
+        }
+    }
+}

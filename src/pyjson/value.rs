@@ -1,0 +1,675 @@
+//! The dynamic value type: what Python's `json.loads` can return.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use indexmap::{Equivalent, IndexMap};
+
+/// A Python `str`: any sequence of code points, lone surrogates included.
+///
+/// Python strings may hold unpaired surrogates (`"\ud800"` is valid JSON for Python and
+/// Django signs it), which a Rust `String` cannot. A `PyString` is a `String` when it can be
+/// one (always, for text that did not come from a `\uD8xx` escape) and WTF-8 bytes
+/// otherwise, so every value Django can produce survives a round trip.
+///
+/// ```
+/// use djsign::pyjson::PyString;
+/// let s = PyString::from("héllo");
+/// assert_eq!(s.as_str(), Some("héllo"));
+/// let lone = PyString::from_code_points([0x61, 0xD800]).unwrap();
+/// assert_eq!(lone.as_str(), None);
+/// assert_eq!(lone.to_string_lossy(), "a\u{FFFD}");
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PyString(Repr);
+
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Repr {
+    Utf8(String),
+    /// Generalised UTF-8 holding at least one surrogate code point.
+    Wtf8(Box<[u8]>),
+}
+
+impl PyString {
+    /// Builds a string from code points (`None` if one exceeds U+10FFFF).
+    ///
+    /// ```
+    /// # use djsign::pyjson::PyString;
+    /// assert_eq!(PyString::from_code_points([0x1F600]).unwrap().as_str(), Some("😀"));
+    /// assert!(PyString::from_code_points([0x110000]).is_none());
+    /// ```
+    pub fn from_code_points<I: IntoIterator<Item = u32>>(cps: I) -> Option<PyString> {
+        let mut b = StringBuilder::default();
+        for cp in cps {
+            b.push_code_point(cp)?;
+        }
+        Some(b.finish())
+    }
+
+    /// The text, if it holds no lone surrogate.
+    ///
+    /// ```
+    /// # use djsign::pyjson::PyString;
+    /// assert_eq!(PyString::from("x").as_str(), Some("x"));
+    /// ```
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.0 {
+            Repr::Utf8(s) => Some(s),
+            Repr::Wtf8(_) => None,
+        }
+    }
+
+    /// The text with every lone surrogate replaced by U+FFFD.
+    ///
+    /// ```
+    /// # use djsign::pyjson::PyString;
+    /// assert_eq!(PyString::from("x").to_string_lossy(), "x");
+    /// ```
+    pub fn to_string_lossy(&self) -> std::borrow::Cow<'_, str> {
+        match &self.0 {
+            Repr::Utf8(s) => std::borrow::Cow::Borrowed(s),
+            Repr::Wtf8(_) => std::borrow::Cow::Owned(
+                self.code_points()
+                    .map(|c| char::from_u32(c).unwrap_or('\u{FFFD}'))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The code points, as Python iterates a `str`.
+    ///
+    /// ```
+    /// # use djsign::pyjson::PyString;
+    /// assert_eq!(PyString::from("é😀").code_points().collect::<Vec<_>>(), [0xE9, 0x1F600]);
+    /// ```
+    pub fn code_points(&self) -> impl Iterator<Item = u32> + '_ {
+        WtfChars {
+            bytes: self.wtf8_bytes(),
+            pos: 0,
+        }
+    }
+
+    /// Number of code points (Python's `len(s)`).
+    ///
+    /// ```
+    /// # use djsign::pyjson::PyString;
+    /// assert_eq!(PyString::from("é😀").len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Repr::Utf8(s) => s.chars().count(),
+            Repr::Wtf8(_) => self.code_points().count(),
+        }
+    }
+
+    /// Whether the string is empty.
+    ///
+    /// ```
+    /// # use djsign::pyjson::PyString;
+    /// assert!(PyString::from("").is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.wtf8_bytes().is_empty()
+    }
+
+    /// The generalised UTF-8 bytes (plain UTF-8 when [`as_str`](Self::as_str) is `Some`).
+    ///
+    /// ```
+    /// # use djsign::pyjson::PyString;
+    /// assert_eq!(PyString::from("é").wtf8_bytes(), "é".as_bytes());
+    /// ```
+    pub fn wtf8_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Utf8(s) => s.as_bytes(),
+            Repr::Wtf8(b) => b,
+        }
+    }
+
+    /// Converts into a `String`, if it holds no lone surrogate.
+    ///
+    /// ```
+    /// # use djsign::pyjson::PyString;
+    /// assert_eq!(PyString::from("x").into_string().unwrap(), "x");
+    /// ```
+    pub fn into_string(self) -> Result<String, PyString> {
+        match self.0 {
+            Repr::Utf8(s) => Ok(s),
+            other => Err(PyString(other)),
+        }
+    }
+}
+
+impl Hash for PyString {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.wtf8_bytes().hash(state)
+    }
+}
+
+/// Lets a `Dict` be indexed by `&str` (hashes the same bytes as [`PyString`]).
+#[derive(Hash)]
+struct StrKey<'a>(&'a [u8]);
+
+impl Equivalent<PyString> for StrKey<'_> {
+    fn equivalent(&self, key: &PyString) -> bool {
+        self.0 == key.wtf8_bytes()
+    }
+}
+
+impl From<&str> for PyString {
+    fn from(s: &str) -> Self {
+        PyString(Repr::Utf8(s.to_owned()))
+    }
+}
+
+impl From<String> for PyString {
+    fn from(s: String) -> Self {
+        PyString(Repr::Utf8(s))
+    }
+}
+
+impl fmt::Debug for PyString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Repr::Utf8(s) => fmt::Debug::fmt(s, f),
+            Repr::Wtf8(_) => {
+                f.write_str("\"")?;
+                for cp in self.code_points() {
+                    match char::from_u32(cp) {
+                        Some(c) => write!(f, "{}", c.escape_debug())?,
+                        None => write!(f, "\\u{{{cp:x}}}")?,
+                    }
+                }
+                f.write_str("\"")
+            }
+        }
+    }
+}
+
+impl fmt::Display for PyString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_string_lossy())
+    }
+}
+
+impl PartialEq<str> for PyString {
+    fn eq(&self, other: &str) -> bool {
+        self.wtf8_bytes() == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for PyString {
+    fn eq(&self, other: &&str) -> bool {
+        self.wtf8_bytes() == other.as_bytes()
+    }
+}
+
+struct WtfChars<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Iterator for WtfChars<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        let b = self.bytes;
+        let i = self.pos;
+        let b0 = *b.get(i)? as u32;
+        let cont = |k: usize| (b.get(i + k).copied().unwrap_or(0x80) & 0x3f) as u32;
+        let (cp, n) = if b0 < 0x80 {
+            (b0, 1)
+        } else if b0 < 0xe0 {
+            (((b0 & 0x1f) << 6) | cont(1), 2)
+        } else if b0 < 0xf0 {
+            (((b0 & 0x0f) << 12) | (cont(1) << 6) | cont(2), 3)
+        } else {
+            (((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3), 4)
+        };
+        self.pos = i + n;
+        Some(cp)
+    }
+}
+
+/// Builds a [`PyString`] code point by code point, switching to WTF-8 at the first lone
+/// surrogate.
+#[derive(Default)]
+pub(crate) struct StringBuilder {
+    text: String,
+    wtf: Option<Vec<u8>>,
+}
+
+impl StringBuilder {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        StringBuilder {
+            text: String::with_capacity(n),
+            wtf: None,
+        }
+    }
+
+    pub(crate) fn push_str(&mut self, s: &str) {
+        match &mut self.wtf {
+            None => self.text.push_str(s),
+            Some(w) => w.extend_from_slice(s.as_bytes()),
+        }
+    }
+
+    pub(crate) fn push_char(&mut self, c: char) {
+        match &mut self.wtf {
+            None => self.text.push(c),
+            Some(w) => {
+                let mut buf = [0u8; 4];
+                w.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+
+    pub(crate) fn push_code_point(&mut self, cp: u32) -> Option<()> {
+        if let Some(c) = char::from_u32(cp) {
+            self.push_char(c);
+            return Some(());
+        }
+        if !(0xD800..=0xDFFF).contains(&cp) {
+            return None;
+        }
+        let w = self
+            .wtf
+            .get_or_insert_with(|| std::mem::take(&mut self.text).into_bytes());
+        w.extend_from_slice(&[
+            0xE0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3f) as u8,
+            0x80 | (cp & 0x3f) as u8,
+        ]);
+        Some(())
+    }
+
+    pub(crate) fn finish(self) -> PyString {
+        match self.wtf {
+            None => PyString(Repr::Utf8(self.text)),
+            Some(w) => PyString(Repr::Wtf8(w.into_boxed_slice())),
+        }
+    }
+}
+
+/// A Python integer too large for `i64`, kept exactly as its canonical decimal digits.
+///
+/// ```
+/// use djsign::pyjson::{from_slice, Value};
+/// let v = from_slice(b"12345678901234567890123456789").unwrap();
+/// match v {
+///     Value::BigInt(n) => assert_eq!(n.as_str(), "12345678901234567890123456789"),
+///     _ => unreachable!(),
+/// }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BigInt(pub(crate) Box<str>);
+
+impl BigInt {
+    /// The decimal digits, with a leading `-` for negative numbers.
+    ///
+    /// ```
+    /// # use djsign::pyjson::BigInt;
+    /// assert_eq!(BigInt::parse("-99999999999999999999").unwrap().as_str(), "-99999999999999999999");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses a decimal integer (optional `-`, digits); `None` if it is not one.
+    /// Leading zeros are dropped and `-0` becomes `0`, as Python's `int`.
+    ///
+    /// ```
+    /// # use djsign::pyjson::BigInt;
+    /// assert_eq!(BigInt::parse("-000").unwrap().as_str(), "0");
+    /// assert!(BigInt::parse("1.5").is_none());
+    /// ```
+    pub fn parse(s: &str) -> Option<BigInt> {
+        let (neg, digits) = match s.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, s),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let trimmed = digits.trim_start_matches('0');
+        Some(BigInt(match (trimmed.is_empty(), neg) {
+            (true, _) => "0".into(),
+            (false, true) => format!("-{trimmed}").into(),
+            (false, false) => trimmed.into(),
+        }))
+    }
+
+    /// The value as an `i128`, if it fits.
+    ///
+    /// ```
+    /// # use djsign::pyjson::BigInt;
+    /// assert_eq!(BigInt::parse("18446744073709551616").unwrap().to_i128(), Some(1 << 64));
+    /// ```
+    pub fn to_i128(&self) -> Option<i128> {
+        self.0.parse().ok()
+    }
+
+    /// The value as the nearest float (Python's `float(n)`), infinite when out of range.
+    ///
+    /// ```
+    /// # use djsign::pyjson::BigInt;
+    /// assert_eq!(BigInt::parse("100000000000000000000").unwrap().to_f64(), 1e20);
+    /// ```
+    pub fn to_f64(&self) -> f64 {
+        self.0.parse().unwrap_or(f64::NAN)
+    }
+}
+
+/// A Python `dict` with string keys, in insertion order.
+///
+/// Inserting an existing key replaces its value and keeps its position; removing a key
+/// keeps the order of the others, as Python does.
+///
+/// ```
+/// use djsign::pyjson::{Dict, Value};
+/// let mut d = Dict::new();
+/// d.insert("b", Value::Int(1));
+/// d.insert("a", Value::Int(2));
+/// d.insert("b", Value::Int(3));
+/// assert_eq!(d.keys().map(|k| k.to_string()).collect::<Vec<_>>(), ["b", "a"]);
+/// assert_eq!(d.get("b"), Some(&Value::Int(3)));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dict(IndexMap<PyString, Value>);
+
+impl Dict {
+    /// An empty dict.
+    ///
+    /// ```
+    /// assert!(djsign::pyjson::Dict::new().is_empty());
+    /// ```
+    pub fn new() -> Dict {
+        Dict(IndexMap::new())
+    }
+
+    /// An empty dict with room for `n` entries.
+    ///
+    /// ```
+    /// assert!(djsign::pyjson::Dict::with_capacity(4).is_empty());
+    /// ```
+    pub fn with_capacity(n: usize) -> Dict {
+        Dict(IndexMap::with_capacity(n))
+    }
+
+    /// The value under `key`.
+    ///
+    /// ```
+    /// # use djsign::pyjson::{Dict, Value};
+    /// let mut d = Dict::new();
+    /// d.insert("k", Value::Null);
+    /// assert_eq!(d.get("k"), Some(&Value::Null));
+    /// assert_eq!(d.get("x"), None);
+    /// ```
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(&StrKey(key.as_bytes()))
+    }
+
+    /// The value under `key`, mutably.
+    ///
+    /// ```
+    /// # use djsign::pyjson::{Dict, Value};
+    /// let mut d = Dict::new();
+    /// d.insert("n", Value::Int(1));
+    /// *d.get_mut("n").unwrap() = Value::Int(2);
+    /// assert_eq!(d.get("n"), Some(&Value::Int(2)));
+    /// ```
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.0.get_mut(&StrKey(key.as_bytes()))
+    }
+
+    /// Whether `key` is present.
+    ///
+    /// ```
+    /// # use djsign::pyjson::{Dict, Value};
+    /// let mut d = Dict::new();
+    /// d.insert("k", Value::Null);
+    /// assert!(d.contains_key("k"));
+    /// ```
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.0.contains_key(&StrKey(key.as_bytes()))
+    }
+
+    /// Sets `key` to `value`, returning the previous value. An existing key keeps its
+    /// position.
+    ///
+    /// ```
+    /// # use djsign::pyjson::{Dict, Value};
+    /// let mut d = Dict::new();
+    /// assert_eq!(d.insert("k", Value::Int(1)), None);
+    /// assert_eq!(d.insert("k", Value::Int(2)), Some(Value::Int(1)));
+    /// ```
+    pub fn insert(&mut self, key: impl Into<PyString>, value: Value) -> Option<Value> {
+        self.0.insert(key.into(), value)
+    }
+
+    /// Removes `key`, keeping the order of the remaining entries.
+    ///
+    /// ```
+    /// # use djsign::pyjson::{Dict, Value};
+    /// let mut d = Dict::new();
+    /// d.insert("a", Value::Int(1));
+    /// d.insert("b", Value::Int(2));
+    /// d.insert("c", Value::Int(3));
+    /// assert_eq!(d.remove("a"), Some(Value::Int(1)));
+    /// assert_eq!(d.keys().map(|k| k.to_string()).collect::<String>(), "bc");
+    /// ```
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        self.0.shift_remove(&StrKey(key.as_bytes()))
+    }
+
+    /// Number of entries.
+    ///
+    /// ```
+    /// assert_eq!(djsign::pyjson::Dict::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no entries.
+    ///
+    /// ```
+    /// assert!(djsign::pyjson::Dict::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Removes every entry.
+    ///
+    /// ```
+    /// # use djsign::pyjson::{Dict, Value};
+    /// let mut d = Dict::new();
+    /// d.insert("k", Value::Null);
+    /// d.clear();
+    /// assert!(d.is_empty());
+    /// ```
+    pub fn clear(&mut self) {
+        self.0.clear()
+    }
+
+    /// The entries in insertion order.
+    ///
+    /// ```
+    /// # use djsign::pyjson::{Dict, Value};
+    /// let mut d = Dict::new();
+    /// d.insert("k", Value::Bool(true));
+    /// assert_eq!(d.iter().count(), 1);
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&PyString, &Value)> {
+        self.0.iter()
+    }
+
+    /// The keys in insertion order.
+    ///
+    /// ```
+    /// # use djsign::pyjson::{Dict, Value};
+    /// let mut d = Dict::new();
+    /// d.insert("k", Value::Null);
+    /// assert_eq!(d.keys().next().unwrap(), "k");
+    /// ```
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &PyString> {
+        self.0.keys()
+    }
+
+    /// The values in insertion order.
+    ///
+    /// ```
+    /// # use djsign::pyjson::{Dict, Value};
+    /// let mut d = Dict::new();
+    /// d.insert("k", Value::Null);
+    /// assert_eq!(d.values().next(), Some(&Value::Null));
+    /// ```
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &Value> {
+        self.0.values()
+    }
+}
+
+impl IntoIterator for Dict {
+    type Item = (PyString, Value);
+    type IntoIter = indexmap::map::IntoIter<PyString, Value>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<K: Into<PyString>> FromIterator<(K, Value)> for Dict {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Self {
+        Dict(iter.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}
+
+/// Any value Python's `json.loads` returns.
+///
+/// ```
+/// use djsign::pyjson::{from_slice, to_vec, Value};
+/// let v = from_slice(br#"{"b":[1,2.5,null,true],"a":NaN}"#).unwrap();
+/// assert!(matches!(v.get("b"), Some(Value::List(l)) if l.len() == 4));
+/// assert_eq!(to_vec(&v), br#"{"b":[1,2.5,null,true],"a":NaN}"#);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `None` / `null`.
+    Null,
+    /// `True` / `False`.
+    Bool(bool),
+    /// An `int` that fits in 64 bits.
+    Int(i64),
+    /// An `int` that does not.
+    BigInt(BigInt),
+    /// A `float`, including NaN and the infinities.
+    Float(f64),
+    /// A `str`.
+    Str(PyString),
+    /// A `list` (JSON array).
+    List(Vec<Value>),
+    /// A `dict` (JSON object).
+    Dict(Dict),
+}
+
+impl Value {
+    /// The entry `key` of a dict value.
+    ///
+    /// ```
+    /// # use djsign::pyjson::from_slice;
+    /// let v = from_slice(br#"{"a":1}"#).unwrap();
+    /// assert_eq!(v.get("a").and_then(|a| a.as_i64()), Some(1));
+    /// ```
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Dict(d) => d.get(key),
+            _ => None,
+        }
+    }
+
+    /// The text of a string value without lone surrogates.
+    ///
+    /// ```
+    /// # use djsign::pyjson::Value;
+    /// assert_eq!(Value::from("x").as_str(), Some("x"));
+    /// ```
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => s.as_str(),
+            _ => None,
+        }
+    }
+
+    /// An integer value that fits in `i64`.
+    ///
+    /// ```
+    /// # use djsign::pyjson::Value;
+    /// assert_eq!(Value::Int(3).as_i64(), Some(3));
+    /// ```
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The Python type name of the value (`"dict"`, `"str"`, …).
+    ///
+    /// ```
+    /// # use djsign::pyjson::Value;
+    /// assert_eq!(Value::Null.type_name(), "NoneType");
+    /// ```
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) | Value::BigInt(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::List(_) => "list",
+            Value::Dict(_) => "dict",
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Str(s.into())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(s.into())
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Self {
+        Value::Float(f)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<Dict> for Value {
+    fn from(d: Dict) -> Self {
+        Value::Dict(d)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(l: Vec<Value>) -> Self {
+        Value::List(l)
+    }
+}

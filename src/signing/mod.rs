@@ -1,0 +1,20 @@
+//! Django's `django.core.signing`: [`Signer`], [`TimestampSigner`], signed objects and
+//! [`dumps`]/[`loads`].
+//!
+//! ```
+//! use djsign::{signing, MaxAge, Settings, TimestampSigner};
+//! let settings = Settings::new("django-insecure-test-key");
+//! let signer = TimestampSigner::builder().settings(&settings).salt(signing::DUMPS_SALT).build()?;
+//! let token = signer.sign_object(&("user", 42), true)?;
+//! let (who, id): (String, u32) = signer.unsign_object(&token, Some(MaxAge::Seconds(300)))?;
+//! assert_eq!((who.as_str(), id), ("user", 42));
+//! # Ok::<(), djsign::Error>(())
+//! ```
+
+mod objects;
+mod signer;
+mod timestamp;
+
+pub use objects::{DUMPS_SALT, dumps, dumps_with_key, loads};
+pub use signer::{DEFAULT_MAX_DECOMPRESSED_SIZE, Plain, Signer, SignerBuilder, SignerKind, Timestamped};
+pub use timestamp::{MaxAge, TimestampSigner, TimestampedValue, now};

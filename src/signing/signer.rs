@@ -1,0 +1,480 @@
+//! `Signer`: Django's `django.core.signing.Signer` (spec §1.5).
+
+use std::marker::PhantomData;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::conf::Settings;
+use crate::crypto::{Algorithm, KeyedMac, SecretKey, constant_time_eq};
+use crate::error::{Error, ErrorKind};
+use crate::version::DjangoVersion;
+
+use super::timestamp::TimestampSigner;
+
+/// Default cap on the size of a decompressed payload: 32 MiB.
+///
+/// Django has no cap (a 13 KB token can inflate to a 5-million-element list); djsign refuses
+/// to inflate a validly signed payload beyond this many bytes, so that a leaked key or a
+/// forged-but-signed blob cannot exhaust memory. Change it with
+/// [`SignerBuilder::max_decompressed_size`].
+pub const DEFAULT_MAX_DECOMPRESSED_SIZE: usize = 32 << 20;
+
+/// Longest base-64 signature (SHA-512: 64 bytes → 86 characters).
+const MAX_SIG_LEN: usize = 88;
+
+/// Signs and verifies strings as Django's `Signer`: `value + sep + signature`, where the
+/// signature is `b64u(HMAC(H(salt + "signer" + key), value))`.
+///
+/// The HMAC key schedules of the key, every fallback key and (on 3.1/3.2) the legacy sha1
+/// key are computed once, when the signer is built; a `Signer` is `Send + Sync` and meant
+/// to be shared.
+///
+/// ```
+/// use djsign::Signer;
+/// let signer = Signer::builder().key("secret").build()?;
+/// let token = signer.sign("hello");
+/// assert_eq!(token, "hello:FRBs_KKrjaVe9zJEdlQdiuJ2n9jBEsFOL1Capquoa18");
+/// assert_eq!(signer.unsign(&token)?, "hello");
+/// assert!(signer.unsign("hello:forged").unwrap_err().is_bad_signature());
+/// # Ok::<(), djsign::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Signer {
+    pub(crate) sep: Box<str>,
+    salt: Box<str>,
+    algorithm: Algorithm,
+    /// The key first, then the fallback keys, then (3.1/3.2) the sha1 legacy MAC.
+    macs: Box<[KeyedMac]>,
+    pub(crate) version: DjangoVersion,
+    pub(crate) max_decompressed_size: usize,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer")
+            .field("salt", &self.salt)
+            .field("sep", &self.sep)
+            .field("algorithm", &self.algorithm)
+            .field("keys", &self.macs.len())
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// What a [`SignerBuilder`] builds: [`Signer`] or [`TimestampSigner`].
+pub trait SignerKind: sealed::Sealed {
+    /// Django's default salt for the class (`django.core.signing.Signer`, …).
+    const DEFAULT_SALT: &'static str;
+    /// The built type.
+    type Output;
+    #[doc(hidden)]
+    fn wrap(signer: Signer) -> Self::Output;
+}
+
+/// Marker for building a plain [`Signer`].
+#[derive(Debug)]
+pub enum Plain {}
+/// Marker for building a [`TimestampSigner`].
+#[derive(Debug)]
+pub enum Timestamped {}
+
+impl sealed::Sealed for Plain {}
+impl sealed::Sealed for Timestamped {}
+
+impl SignerKind for Plain {
+    const DEFAULT_SALT: &'static str = "django.core.signing.Signer";
+    type Output = Signer;
+    fn wrap(signer: Signer) -> Signer {
+        signer
+    }
+}
+
+impl SignerKind for Timestamped {
+    const DEFAULT_SALT: &'static str = "django.core.signing.TimestampSigner";
+    type Output = TimestampSigner;
+    fn wrap(signer: Signer) -> TimestampSigner {
+        TimestampSigner::from_signer(signer)
+    }
+}
+
+/// Configures a [`Signer`] or [`TimestampSigner`] with the arguments of Django's
+/// constructor: `key`, `fallback_keys`, `salt`, `sep`, `algorithm`, plus the settings and
+/// Django version they default from.
+///
+/// ```
+/// use djsign::{Algorithm, DjangoVersion, Settings, Signer};
+/// let mut settings = Settings::new("secret");
+/// settings.version = DjangoVersion::V3_0;
+/// let signer = Signer::builder().settings(&settings).build()?;
+/// assert_eq!(signer.algorithm(), Algorithm::Sha1);
+/// assert_eq!(signer.sign("hello"), "hello:AmyOTQY9JAikz0u2GebORkTo4LA");
+/// # Ok::<(), djsign::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct SignerBuilder<K: SignerKind = Plain> {
+    key: Option<SecretKey>,
+    fallback_keys: Option<Vec<SecretKey>>,
+    salt: Option<String>,
+    sep: String,
+    algorithm: Option<Algorithm>,
+    settings_key: Option<SecretKey>,
+    settings_fallbacks: Vec<SecretKey>,
+    default_hashing_algorithm: Option<Algorithm>,
+    version: DjangoVersion,
+    max_decompressed_size: usize,
+    kind: PhantomData<K>,
+}
+
+impl<K: SignerKind> Default for SignerBuilder<K> {
+    fn default() -> Self {
+        SignerBuilder {
+            key: None,
+            fallback_keys: None,
+            salt: None,
+            sep: ":".into(),
+            algorithm: None,
+            settings_key: None,
+            settings_fallbacks: Vec::new(),
+            default_hashing_algorithm: None,
+            version: DjangoVersion::LATEST,
+            max_decompressed_size: DEFAULT_MAX_DECOMPRESSED_SIZE,
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K: SignerKind> SignerBuilder<K> {
+    /// Takes `SECRET_KEY`, `SECRET_KEY_FALLBACKS`, the version and
+    /// `DEFAULT_HASHING_ALGORITHM` from `settings`, as Django's constructor does when its
+    /// arguments are left out.
+    ///
+    /// ```
+    /// # use djsign::{Settings, Signer};
+    /// let s = Signer::builder().settings(&Settings::new("secret")).build()?;
+    /// assert_eq!(s.sign("hello"), "hello:FRBs_KKrjaVe9zJEdlQdiuJ2n9jBEsFOL1Capquoa18");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn settings(mut self, settings: &Settings) -> Self {
+        self.settings_key = Some(settings.secret_key.clone());
+        self.settings_fallbacks = settings.secret_key_fallbacks.clone();
+        self.version = settings.version;
+        self.default_hashing_algorithm = settings.default_hashing_algorithm;
+        self
+    }
+
+    /// The signing key (`key=`). An empty key means the settings' `SECRET_KEY`, as in Django.
+    ///
+    /// ```
+    /// # use djsign::{Settings, Signer};
+    /// let a = Signer::builder().settings(&Settings::new("secret")).key("").build()?;
+    /// assert_eq!(a.sign("hello"), Signer::builder().key("secret").build()?.sign("hello"));
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn key(mut self, key: impl Into<SecretKey>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Keys that are also accepted when verifying, in order (`fallback_keys=`, Django 4.1+).
+    /// Without this the settings' `SECRET_KEY_FALLBACKS` apply, even when a key is given.
+    ///
+    /// ```
+    /// # use djsign::Signer;
+    /// let old = Signer::builder().key("old").build()?.sign("v");
+    /// let new = Signer::builder().key("new").fallback_keys(["old"]).build()?;
+    /// assert_eq!(new.unsign(&old)?, "v");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn fallback_keys<I, T>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<SecretKey>,
+    {
+        self.fallback_keys = Some(keys.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The salt (`salt=`). Empty means the class default (`django.core.signing.Signer` or
+    /// `django.core.signing.TimestampSigner`).
+    ///
+    /// ```
+    /// # use djsign::Signer;
+    /// let s = Signer::builder().key("secret").salt("x").build()?;
+    /// assert_eq!(s.sign("hello"), "hello:IPM3o2Rs0kqG_tJwkBjqsbGjXDu2SoWpH3NnX7dp5VU");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn salt(mut self, salt: impl Into<String>) -> Self {
+        self.salt = Some(salt.into());
+        self
+    }
+
+    /// The separator (`sep=`, default `:`). Django refuses separators made only of
+    /// `A-z0-9-_=` (note `A-z` also spans ``[\]^_` ``), and the empty one.
+    ///
+    /// ```
+    /// # use djsign::Signer;
+    /// assert_eq!(Signer::builder().key("secret").sep(".").build()?.sign("v"), "v.IhTbKS_nnoONi2XY1MZzVSzBtTWJJ1KvxKdG2Y4xKXY");
+    /// assert!(Signer::builder().key("secret").sep("-").build().is_err());
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn sep(mut self, sep: impl Into<String>) -> Self {
+        self.sep = sep.into();
+        self
+    }
+
+    /// The algorithm (`algorithm=`, Django 3.1+). Default: the version's default.
+    ///
+    /// ```
+    /// # use djsign::{Algorithm, Signer};
+    /// let s = Signer::builder().key("secret").algorithm(Algorithm::Sha1).build()?;
+    /// assert_eq!(s.sign("hello"), "hello:AmyOTQY9JAikz0u2GebORkTo4LA");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = Some(algorithm);
+        self
+    }
+
+    /// The Django version to behave as (default: [`DjangoVersion::LATEST`]).
+    ///
+    /// ```
+    /// # use djsign::{DjangoVersion, Signer};
+    /// let s = Signer::builder().key("secret").version(DjangoVersion::V2_2).build()?;
+    /// assert_eq!(s.sign("hello"), "hello:AmyOTQY9JAikz0u2GebORkTo4LA");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn version(mut self, version: DjangoVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// The largest decompressed payload `unsign_object` accepts
+    /// (default [`DEFAULT_MAX_DECOMPRESSED_SIZE`]).
+    ///
+    /// ```
+    /// # use djsign::Signer;
+    /// let s = Signer::builder().key("k").max_decompressed_size(1 << 10).build()?;
+    /// let big = s.sign_object(&"a".repeat(5000), true)?;
+    /// assert!(s.unsign_object::<String>(&big).is_err());
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn max_decompressed_size(mut self, bytes: usize) -> Self {
+        self.max_decompressed_size = bytes;
+        self
+    }
+
+    /// Validates the configuration and computes every key schedule.
+    ///
+    /// Fails with [`ErrorKind::UnsafeSeparator`] for a separator Django refuses, and with
+    /// [`ErrorKind::ImproperlyConfigured`] when there is no key, or for an algorithm or
+    /// fallback keys the selected version does not have.
+    ///
+    /// ```
+    /// # use djsign::{ErrorKind, Signer};
+    /// let err = Signer::builder().build().unwrap_err();
+    /// assert!(matches!(err.kind(), ErrorKind::ImproperlyConfigured(_)));
+    /// ```
+    pub fn build(self) -> Result<K::Output, Error> {
+        if is_unsafe_separator(&self.sep) {
+            return Err(ErrorKind::UnsafeSeparator(self.sep).into());
+        }
+        let version = self.version;
+        let key = match self.key {
+            Some(k) if !k.is_empty() => k,
+            _ => match self.settings_key {
+                Some(k) if !k.is_empty() => k,
+                _ => {
+                    return Err(ErrorKind::ImproperlyConfigured(
+                        "no secret key: give one with .key() or .settings() (Django: \"The SECRET_KEY setting must not be empty\")".into(),
+                    )
+                    .into());
+                }
+            },
+        };
+        let fallbacks = self.fallback_keys.unwrap_or(self.settings_fallbacks);
+        if !fallbacks.is_empty() && !version.has_fallback_keys() {
+            return Err(ErrorKind::ImproperlyConfigured(format!(
+                "fallback keys need Django 4.1 or later, not {version}"
+            ))
+            .into());
+        }
+        let algorithm = match self.algorithm {
+            Some(a) if !version.has_algorithm_choice() && a != Algorithm::Sha1 => {
+                return Err(ErrorKind::ImproperlyConfigured(format!(
+                    "Django {version} signs with sha1 only"
+                ))
+                .into());
+            }
+            Some(a) => a,
+            None => version.default_algorithm(self.default_hashing_algorithm),
+        };
+        let salt = match self.salt {
+            Some(s) if !s.is_empty() => s,
+            _ => K::DEFAULT_SALT.to_owned(),
+        };
+        let key_salt = format!("{salt}signer");
+        let mut macs: Vec<KeyedMac> = std::iter::once(&key)
+            .chain(fallbacks.iter())
+            .map(|k| KeyedMac::new(&key_salt, k, algorithm))
+            .collect();
+        if version.is_hashing_transition() && algorithm != Algorithm::Sha1 {
+            macs.push(KeyedMac::new(&key_salt, &key, Algorithm::Sha1));
+        }
+        Ok(K::wrap(Signer {
+            sep: self.sep.into(),
+            salt: salt.into(),
+            algorithm,
+            macs: macs.into(),
+            version,
+            max_decompressed_size: self.max_decompressed_size,
+        }))
+    }
+}
+
+/// Django's separator check: `re.match(r'^[A-z0-9-_=]*$', sep)`, where `$` may also match
+/// before a final newline.
+fn is_unsafe_separator(sep: &str) -> bool {
+    let body = sep.strip_suffix('\n').unwrap_or(sep);
+    body.bytes()
+        .all(|b| matches!(b, b'A'..=b'z' | b'0'..=b'9' | b'-' | b'='))
+}
+
+impl Signer {
+    /// A builder with Django's defaults (no key yet).
+    ///
+    /// ```
+    /// let s = djsign::Signer::builder().key("secret").build()?;
+    /// assert_eq!(s.salt(), "django.core.signing.Signer");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn builder() -> SignerBuilder<Plain> {
+        SignerBuilder::default()
+    }
+
+    /// The salt in use.
+    ///
+    /// ```
+    /// let s = djsign::Signer::builder().key("k").salt("").build()?;
+    /// assert_eq!(s.salt(), "django.core.signing.Signer");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn salt(&self) -> &str {
+        &self.salt
+    }
+
+    /// The separator in use.
+    ///
+    /// ```
+    /// assert_eq!(djsign::Signer::builder().key("k").build()?.sep(), ":");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn sep(&self) -> &str {
+        &self.sep
+    }
+
+    /// The algorithm new signatures are made with.
+    ///
+    /// ```
+    /// assert_eq!(djsign::Signer::builder().key("k").build()?.algorithm(), djsign::Algorithm::Sha256);
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The Django version this signer behaves as.
+    ///
+    /// ```
+    /// assert_eq!(djsign::Signer::builder().key("k").build()?.version(), djsign::DjangoVersion::LATEST);
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn version(&self) -> DjangoVersion {
+        self.version
+    }
+
+    /// Writes the base-64 signature of the concatenated `parts` into `buf`; returns its
+    /// length.
+    fn signature_into(mac: &KeyedMac, parts: &[&[u8]], buf: &mut [u8; MAX_SIG_LEN]) -> usize {
+        let digest = mac.mac_parts(parts);
+        URL_SAFE_NO_PAD
+            .encode_slice(digest.as_bytes(), &mut buf[..])
+            .unwrap_or(0)
+    }
+
+    /// The signature of `value` under the signing key (Django's `Signer.signature`).
+    ///
+    /// ```
+    /// let s = djsign::Signer::builder().key("secret").build()?;
+    /// assert_eq!(s.signature("hello"), "FRBs_KKrjaVe9zJEdlQdiuJ2n9jBEsFOL1Capquoa18");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn signature(&self, value: &str) -> String {
+        let mut buf = [0u8; MAX_SIG_LEN];
+        let n = Self::signature_into(&self.macs[0], &[value.as_bytes()], &mut buf);
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    }
+
+    /// Appends `sep + signature(value_parts)` to `out`, which must already hold the value.
+    pub(crate) fn sign_parts_into(&self, out: &mut String, parts: &[&[u8]]) {
+        let mut buf = [0u8; MAX_SIG_LEN];
+        let n = Self::signature_into(&self.macs[0], parts, &mut buf);
+        out.push_str(&self.sep);
+        out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+    }
+
+    /// `value + sep + signature(value)`. The value is not escaped: it may contain the
+    /// separator, since verification splits at the last one.
+    ///
+    /// ```
+    /// let s = djsign::Signer::builder().key("secret").build()?;
+    /// assert_eq!(s.sign("a:b"), "a:b:4H1SO0c_rJOyoVn4iBV8eyKiDHClkKf04JAfggtNGkE");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn sign(&self, value: &str) -> String {
+        let mut out = String::with_capacity(value.len() + self.sep.len() + 86);
+        out.push_str(value);
+        self.sign_parts_into(&mut out, &[value.as_bytes()]);
+        out
+    }
+
+    /// Verifies `signed` and returns the value it covers, borrowed from the input (no
+    /// allocation). Tries the key, then each fallback key in order, then (3.1/3.2) the sha1
+    /// signature; comparisons are constant-time, on the base-64 text.
+    ///
+    /// ```
+    /// use djsign::{ErrorKind, Signer};
+    /// let s = Signer::builder().key("secret").build()?;
+    /// assert_eq!(s.unsign("a:b:4H1SO0c_rJOyoVn4iBV8eyKiDHClkKf04JAfggtNGkE")?, "a:b");
+    /// // Signatures are compared as text: padding or the other alphabet do not verify.
+    /// let err = s.unsign("a:b:4H1SO0c_rJOyoVn4iBV8eyKiDHClkKf04JAfggtNGkE=").unwrap_err();
+    /// assert_eq!(err.kind(), &ErrorKind::BadSignature);
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn unsign<'a>(&self, signed: &'a str) -> Result<&'a str, Error> {
+        let at = signed
+            .rfind(&*self.sep)
+            .ok_or_else(|| Error::from(ErrorKind::BadSignature))?;
+        let (value, sig) = (&signed[..at], &signed[at + self.sep.len()..]);
+        if self.verify(value, sig) {
+            Ok(value)
+        } else {
+            Err(ErrorKind::BadSignature.into())
+        }
+    }
+
+    fn verify(&self, value: &str, sig: &str) -> bool {
+        if sig.len() > MAX_SIG_LEN {
+            return false;
+        }
+        let mut buf = [0u8; MAX_SIG_LEN];
+        self.macs.iter().any(|mac| {
+            let n = Self::signature_into(mac, &[value.as_bytes()], &mut buf);
+            constant_time_eq(sig.as_bytes(), &buf[..n])
+        })
+    }
+}
