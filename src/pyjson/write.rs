@@ -1,8 +1,6 @@
 //! The writer: Python's `json.dumps(value, separators=(",", ":"))` with its defaults
 //! (`ensure_ascii=True`, `allow_nan=True`, insertion order).
 
-use std::io::Write as _;
-
 use super::value::{PyString, Value};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -103,6 +101,9 @@ pub(crate) fn write_f64(out: &mut Vec<u8>, f: f64) {
 /// assert_eq!(float_repr(100.0), "100.0");
 /// assert_eq!(float_repr(0.0001), "0.0001");
 /// assert_eq!(float_repr(f64::NAN), "nan");
+/// assert_eq!(float_repr(1451138873202617.25), "1451138873202617.2"); // ties to even
+/// assert_eq!(float_repr(0.0), "0.0");
+/// assert_eq!(float_repr(5e-324), "5e-324");
 /// ```
 pub fn float_repr(f: f64) -> String {
     if f.is_nan() {
@@ -117,28 +118,52 @@ pub fn float_repr(f: f64) -> String {
 }
 
 fn write_finite_repr(out: &mut Vec<u8>, f: f64) {
-    // `{:e}` gives the shortest round-trip digits as `d[.ddd]e<exp>`.
-    let mut buf = [0u8; 40];
-    let len = {
-        let mut cur = std::io::Cursor::new(&mut buf[..]);
-        let _ = write!(cur, "{:e}", f.abs());
-        cur.position() as usize
-    };
-    let s = &buf[..len];
-    let epos = s.iter().position(|&c| c == b'e').unwrap_or(len);
-    let (mant, exp_txt) = (&s[..epos], &s[(epos + 1).min(len)..]);
-    let exp: i32 = std::str::from_utf8(exp_txt)
+    // Shortest round-trip digits, ties broken to even as CPython's dtoa does (Rust's own
+    // float formatting breaks some ties the other way: 1451138873202617.25).
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(f.abs()).as_bytes();
+    // ryu writes `ddd.ddd` or `d.ddde[-]x`; collect the digits and the decimal exponent
+    // of the first significant digit.
+    let epos = text.iter().position(|&c| c == b'e').unwrap_or(text.len());
+    let mut exp: i32 = std::str::from_utf8(&text[(epos + 1).min(text.len())..])
         .ok()
         .and_then(|t| t.parse().ok())
         .unwrap_or(0);
-    let mut digits = [0u8; 20];
+    let mut digits = [0u8; 24];
     let mut nd = 0;
-    for &c in mant {
-        if c.is_ascii_digit() && nd < digits.len() {
-            digits[nd] = c;
-            nd += 1;
+    let mut int_digits = 0i32;
+    let mut seen_point = false;
+    for &c in &text[..epos] {
+        match c {
+            b'.' => seen_point = true,
+            b'0'..=b'9' => {
+                if nd == 0 && c == b'0' {
+                    // Leading zeros only move the exponent.
+                    if seen_point {
+                        int_digits -= 1;
+                    }
+                    continue;
+                }
+                if nd < digits.len() {
+                    digits[nd] = c;
+                    nd += 1;
+                }
+                if !seen_point {
+                    int_digits += 1;
+                }
+            }
+            _ => {}
         }
     }
+    while nd > 1 && digits[nd - 1] == b'0' {
+        nd -= 1;
+    }
+    if nd == 0 {
+        digits[0] = b'0';
+        nd = 1;
+        int_digits = 1;
+    }
+    exp += int_digits - 1;
     let digits = &digits[..nd];
     if f.is_sign_negative() {
         out.push(b'-');

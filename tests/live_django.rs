@@ -1,0 +1,261 @@
+//! Live differential test against real Django (issue: core signing, item 12).
+//!
+//! Set `DJSIGN_DJANGO_PYTHONS` to `LINE=PYTHON[,LINE=PYTHON…]` (each a virtualenv python with
+//! that Django installed, e.g. made by `fixtures/venvs.sh 4.2 5.2 6.1`); `.ci/run` does.
+//! Without it the test prints why and passes without checking anything.
+//! `DJSIGN_LIVE_CASES` sets the number of random values per version (default 1500) and
+//! `DJSIGN_LIVE_SEED` the seed.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use djsign::pyjson::{self, BigInt, Dict, PyString, Value};
+use djsign::{Algorithm, ErrorKind, Malformed, MaxAge, Signer, TimestampSigner};
+use serde_json::{Value as J, json};
+
+struct Oracle {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Oracle {
+    fn start(python: &str) -> Oracle {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/django_oracle.py");
+        let mut child = Command::new(python)
+            .args(["-W", "ignore", script])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Oracle {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn ask(&mut self, req: J) -> Result<String, String> {
+        writeln!(self.stdin, "{req}").unwrap();
+        self.stdin.flush().unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        let resp: J = serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad answer {line:?}: {e}"));
+        match (resp.get("ok"), resp.get("err")) {
+            (Some(ok), _) => Ok(ok.as_str().unwrap_or_default().to_owned()),
+            (_, Some(err)) => Err(err.as_str().unwrap_or_default().to_owned()),
+            _ => panic!("answer without outcome: {line}"),
+        }
+    }
+}
+
+impl Drop for Oracle {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// xorshift64*: small, seeded, reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const CODE_POINTS: &[u32] = &[
+    0x61, 0x7a, 0x20, 0x22, 0x5c, 0x2f, 0x3a, 0x2e, 0x0, 0x1, 0x8, 0x9, 0xa, 0xc, 0xd, 0x1f, 0x7f,
+    0x80, 0xa0, 0xe9, 0xff, 0x100, 0x2028, 0x2029, 0xfeff, 0xfffd, 0xffff, 0x1f600, 0x10ffff,
+    0xd800, 0xdbff, 0xdc00, 0xdfff, 0x3c, 0x3e, 0x26, 0x27,
+];
+
+fn random_string(rng: &mut Rng, surrogates: bool) -> PyString {
+    let len = rng.below(12);
+    let cps = (0..len).map(|_| {
+        let cp = if rng.chance(50) {
+            0x20 + rng.below(95) as u32
+        } else {
+            *rng.pick(CODE_POINTS)
+        };
+        if !surrogates && (0xd800..=0xdfff).contains(&cp) { 0x41 } else { cp }
+    });
+    PyString::from_code_points(cps.collect::<Vec<_>>()).unwrap()
+}
+
+fn random_float(rng: &mut Rng) -> f64 {
+    match rng.below(4) {
+        0 => *rng.pick(&[
+            0.0, -0.0, 1e16, 1e-5, 1.5e-5, 1e-7, 0.1, 1e22, 5e-324, 1.7976931348623157e308,
+            f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e15, 9999999999999998.0, 0.0001, 0.00009999,
+        ]),
+        1 => f64::from_bits(rng.next()),
+        2 => (rng.next() as i64 as f64) / 1000.0,
+        _ => (rng.below(2000) as f64 - 1000.0) * 10f64.powi(rng.below(40) as i32 - 20),
+    }
+}
+
+fn random_value(rng: &mut Rng, depth: u32) -> Value {
+    let top = if depth >= 4 { 6 } else { 8 };
+    match rng.below(top) {
+        0 => Value::Null,
+        1 => Value::Bool(rng.chance(50)),
+        2 => Value::Int(match rng.below(3) {
+            0 => rng.below(100) as i64 - 50,
+            1 => rng.next() as i64,
+            _ => *rng.pick(&[i64::MIN, i64::MAX, 0, -1]),
+        }),
+        3 => {
+            let digits: String = (0..20 + rng.below(40)).map(|_| (b'1' + rng.below(9) as u8) as char).collect();
+            let text = if rng.chance(50) { format!("-{digits}") } else { digits };
+            Value::BigInt(BigInt::parse(&text).unwrap())
+        }
+        4 => Value::Float(random_float(rng)),
+        5 => Value::Str(random_string(rng, true)),
+        6 => Value::List((0..rng.below(6)).map(|_| random_value(rng, depth + 1)).collect()),
+        _ => {
+            let mut d = Dict::new();
+            for _ in 0..rng.below(6) {
+                d.insert(random_string(rng, true), random_value(rng, depth + 1));
+            }
+            Value::Dict(d)
+        }
+    }
+}
+
+fn kind(e: &djsign::Error) -> String {
+    match e.kind() {
+        ErrorKind::BadSignature => "bad_signature".into(),
+        ErrorKind::Expired { .. } => "expired".into(),
+        ErrorKind::Malformed(Malformed::Base64(_)) => "malformed:base64".into(),
+        ErrorKind::Malformed(Malformed::Zlib(_)) => "malformed:zlib".into(),
+        ErrorKind::Malformed(Malformed::Json(_)) => "malformed:json".into(),
+        ErrorKind::Malformed(Malformed::Timestamp(_)) => "malformed:timestamp".into(),
+        ErrorKind::Malformed(Malformed::MissingTimestamp) => "malformed:missing_timestamp".into(),
+        ErrorKind::UnsafeSeparator(_) => "unsafe_separator".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, u64) {
+    let mut oracle = Oracle::start(python);
+    let django = oracle.ask(json!({"op": "version"})).unwrap();
+    assert!(django.starts_with(line), "{python} runs Django {django}, not {line}");
+    let version: djsign::DjangoVersion = django.parse().unwrap();
+    let mut rng = Rng(seed | 1);
+    let (mut identical_compressed, mut equivalent_compressed, mut checks) = (0, 0, 0);
+    let keys = ["secret", "django-insecure-oracle-key", "sécret", "k", "a:b"];
+    let salts = ["django.core.signing", "django.contrib.sessions.backends.signed_cookies", "", "é", "salt:x"];
+    let seps = [":", ".", "$", "::", "é", " ", "a:"];
+    for n in 0..cases {
+        let ctx = format!("Django {django}, seed {seed}, case {n}");
+        let value = random_value(&mut rng, 0);
+        let text = String::from_utf8(pyjson::to_vec(&value)).unwrap();
+        let key = *rng.pick(&keys);
+        let salt = *rng.pick(&salts);
+        let compress = rng.chance(50);
+        let now = 1.0e9 + rng.below(1_000_000_000) as f64 + rng.below(1000) as f64 / 1000.0;
+        let signer = TimestampSigner::builder().key(key).salt(salt).version(version).build().unwrap();
+
+        // djsign signs, Django loads the same value.
+        let ours = signer.sign_value_at(&value, compress, now);
+        let loaded = oracle.ask(json!({"op": "loads", "token": ours, "key": key, "salt": salt, "now": now}));
+        assert_eq!(loaded.as_deref(), Ok(text.as_str()), "{ctx}: Django loading djsign's token {ours}");
+
+        // Django signs, djsign loads the same value; uncompressed tokens are identical.
+        let theirs = oracle
+            .ask(json!({"op": "dumps", "json": text, "key": key, "salt": salt, "compress": compress, "now": now}))
+            .unwrap();
+        let back: Value = signer.unsign_object_at(&theirs, None, now).unwrap_or_else(|e| panic!("{ctx}: {e} on {theirs}"));
+        assert_eq!(pyjson::to_vec(&back), text.as_bytes(), "{ctx}: djsign loading Django's {theirs}");
+        // zlib-rs and CPython's zlib may emit different deflate bytes (and so, at the
+        // two-byte margin, a different compression decision); both tokens were loaded by
+        // the other side above. Everything else must be byte-identical.
+        if ours.starts_with('.') || theirs.starts_with('.') {
+            if ours == theirs { identical_compressed += 1 } else { equivalent_compressed += 1 }
+        } else {
+            assert_eq!(ours, theirs, "{ctx}: byte-identical token");
+        }
+
+        // max_age decisions agree, around the boundary.
+        let age_now = now + rng.below(20) as f64 + *rng.pick(&[0.0, 0.25, 0.5, 0.999]);
+        let max_age = if rng.chance(50) {
+            MaxAge::Seconds(rng.below(20) as i64)
+        } else {
+            MaxAge::Fractional(rng.below(2000) as f64 / 100.0)
+        };
+        let max_age_json = match max_age {
+            MaxAge::Seconds(s) => json!(s),
+            MaxAge::Fractional(f) => json!(f),
+        };
+        let django_says = oracle.ask(json!({"op": "loads", "token": theirs, "key": key, "salt": salt,
+            "max_age": max_age_json, "now": age_now}));
+        let we_say = signer
+            .unsign_object_at::<Value>(&theirs, Some(max_age), age_now)
+            .map(|v| String::from_utf8(pyjson::to_vec(&v)).unwrap())
+            .map_err(|e| kind(&e));
+        assert_eq!(we_say, django_says, "{ctx}: max_age {max_age} at {age_now}");
+
+        // A tampered token is refused the same way.
+        let mut bytes = ours.clone().into_bytes();
+        let at = rng.below(bytes.len() as u64) as usize;
+        bytes[at] = *rng.pick(b"A_-:.=!0");
+        let tampered = String::from_utf8(bytes).unwrap();
+        let d = oracle.ask(json!({"op": "loads", "token": tampered, "key": key, "salt": salt, "now": now}));
+        let r = signer.unsign_object_at::<Value>(&tampered, None, now)
+            .map(|v| String::from_utf8(pyjson::to_vec(&v)).unwrap())
+            .map_err(|e| kind(&e));
+        assert_eq!(r, d, "{ctx}: tampered {tampered}");
+
+        // Plain and timestamped string signing with random separators and algorithms.
+        let sval = random_string(&mut rng, false).into_string().unwrap();
+        let sep = *rng.pick(&seps);
+        let algo = *rng.pick(&[Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512]);
+        let timestamp = rng.chance(50);
+        let req = json!({"op": "sign", "key": key, "salt": salt, "sep": sep, "algorithm": algo.name(),
+            "timestamp": timestamp, "value": sval, "now": now});
+        let django_token = oracle.ask(req).unwrap();
+        let our_token = if timestamp {
+            let s = TimestampSigner::builder().key(key).salt(salt).sep(sep).algorithm(algo).version(version).build().unwrap();
+            assert_eq!(s.unsign_at(&django_token, None, now).unwrap(), sval, "{ctx}");
+            s.sign_at(&sval, now)
+        } else {
+            let s = Signer::builder().key(key).salt(salt).sep(sep).algorithm(algo).version(version).build().unwrap();
+            assert_eq!(s.unsign(&django_token).unwrap(), sval, "{ctx}");
+            s.sign(&sval)
+        };
+        assert_eq!(our_token, django_token, "{ctx}: sign {sval:?} sep {sep:?} {algo}");
+        checks += 7;
+    }
+    (checks, identical_compressed, equivalent_compressed)
+}
+
+#[test]
+fn djsign_and_live_django_agree() {
+    let Ok(spec) = std::env::var("DJSIGN_DJANGO_PYTHONS") else {
+        eprintln!("SKIPPED live Django differential test: set DJSIGN_DJANGO_PYTHONS=4.2=/path/to/python,... (see .ci/run)");
+        return;
+    };
+    let cases: u64 = std::env::var("DJSIGN_LIVE_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(1500);
+    let seed: u64 = std::env::var("DJSIGN_LIVE_SEED").ok().and_then(|c| c.parse().ok()).unwrap_or(0x5eed_d1a6);
+    for entry in spec.split(',').filter(|e| !e.is_empty()) {
+        let (line, python) = entry.split_once('=').expect("LINE=PYTHON");
+        let (checks, same, equiv) = check_version(line, python, cases, seed);
+        eprintln!("Django {line}: {cases} random values, {checks} checks agree; compressed tokens {same} identical, {equiv} equivalent");
+    }
+}
