@@ -1,1 +1,94 @@
-fn main(){}
+//! Criterion benchmarks of the hot paths over `benches/workloads.json` (a copy of the
+//! project's shared workloads: real session dicts and the cookies Django 5.2 made for them).
+//!
+//! `benches/compare_django.sh` runs these and Django's own timings on the same workloads
+//! and prints the ratio table.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use djsign::pyjson::{self, Value};
+use djsign::{MaxAge, TimestampSigner};
+
+struct Workload {
+    name: String,
+    json: Vec<u8>,
+    cookie: String,
+}
+
+fn workloads() -> (serde_json::Value, Vec<Workload>) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/workloads.json");
+    let data: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let list = data["order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let name = n.as_str().unwrap().to_owned();
+            let w = &data["workloads"][&name];
+            Workload {
+                json: w["json"].as_str().unwrap().as_bytes().to_vec(),
+                cookie: w["cookie"].as_str().unwrap().to_owned(),
+                name,
+            }
+        })
+        .collect();
+    (data, list)
+}
+
+fn bench(c: &mut Criterion) {
+    let (data, list) = workloads();
+    let signer = TimestampSigner::builder()
+        .key(data["secret_key"].as_str().unwrap())
+        .salt(data["salt"].as_str().unwrap())
+        .build()
+        .unwrap();
+    let frozen = data["frozen_time"].as_f64().unwrap();
+    let max_age = MaxAge::Seconds(data["max_age"].as_i64().unwrap());
+    let now = frozen + 10.0;
+
+    let mut g = c.benchmark_group("loads");
+    for w in &list {
+        g.bench_with_input(BenchmarkId::from_parameter(&w.name), &w.cookie, |b, cookie| {
+            b.iter(|| {
+                let v: Value = signer.unsign_object_at(black_box(cookie), Some(max_age), now).unwrap();
+                v
+            })
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("dumps");
+    for w in &list {
+        let value = pyjson::from_slice(&w.json).unwrap();
+        g.bench_with_input(BenchmarkId::from_parameter(&w.name), &value, |b, value| {
+            b.iter(|| signer.sign_value_at(black_box(value), true, frozen))
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("unsign");
+    for w in &list {
+        g.bench_with_input(BenchmarkId::from_parameter(&w.name), &w.cookie, |b, cookie| {
+            b.iter(|| signer.signer().unsign(black_box(cookie)).unwrap().len())
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("json_parse");
+    for w in &list {
+        g.bench_with_input(BenchmarkId::from_parameter(&w.name), &w.json, |b, json| {
+            b.iter(|| pyjson::from_slice(black_box(json)).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(300))
+        .measurement_time(std::time::Duration::from_secs(1));
+    targets = bench
+}
+criterion_main!(benches);

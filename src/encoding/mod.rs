@@ -6,4 +6,5 @@
 
 pub mod base62;
 pub mod base64;
+mod deflate;
 pub mod zlib;

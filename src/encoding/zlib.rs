@@ -4,13 +4,15 @@
 //! The deflate engine is zlib-rs (through `flate2`). Its compressed bytes differ from the C
 //! zlib CPython links, so a compressed token made here is not byte-identical to Django's;
 //! Django decompresses it to the same value, which is the contract. Compressor and
-//! decompressor states are kept per thread and reset between calls: building a fresh
-//! 256 KiB deflate state costs more than the whole of Django's `dumps` for a small session.
+//! decompressor state is kept per thread and reset between calls, and the compressor's
+//! tables are sized to the input: building a fresh 256 KiB deflate state costs more than
+//! the whole of Django's `dumps` for a small session.
 
 use std::cell::RefCell;
 use std::fmt;
 
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use flate2::{Decompress, FlushDecompress, Status};
+use zlib_rs::DeflateConfig;
 
 /// Why decompression failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,11 +46,14 @@ impl fmt::Display for ZlibError {
 impl std::error::Error for ZlibError {}
 
 thread_local! {
-    static COMPRESSOR: RefCell<Option<Compress>> = const { RefCell::new(None) };
     static DECOMPRESSOR: RefCell<Option<Decompress>> = const { RefCell::new(None) };
 }
 
-/// zlib-wrapped deflate at level 6 (Python's `zlib.compress(data)` settings).
+/// zlib-wrapped deflate at level 6 (Python's `zlib.compress(data)` settings), with the
+/// standard `78 9c` header.
+///
+/// Inputs up to 32 KiB (every session cookie) go through djsign's own table-sized deflate
+/// (see the `deflate` module for why); larger ones through zlib-rs.
 ///
 /// ```
 /// let c = djsign::encoding::zlib::compress(&[b'a'; 40]);
@@ -56,25 +61,20 @@ thread_local! {
 /// assert_eq!(djsign::encoding::zlib::decompress(&c, 1 << 20).unwrap(), vec![b'a'; 40]);
 /// ```
 pub fn compress(data: &[u8]) -> Vec<u8> {
-    COMPRESSOR.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let c = slot.get_or_insert_with(|| Compress::new(Compression::new(6), true));
-        c.reset();
-        let mut out = Vec::with_capacity(data.len() / 2 + 64);
-        loop {
-            let consumed = c.total_in() as usize;
-            if out.len() == out.capacity() {
-                out.reserve(out.capacity().max(64));
-            }
-            match c.compress_vec(&data[consumed.min(data.len())..], &mut out, FlushCompress::Finish) {
-                Ok(Status::StreamEnd) => break,
-                Ok(_) => continue,
-                // Deflating in memory has no failure mode; keep whatever was produced.
-                Err(_) => break,
-            }
-        }
-        out
-    })
+    if data.len() <= super::deflate::MAX_INPUT {
+        super::deflate::zlib_compress(data)
+    } else {
+        compress_reference(data)
+    }
+}
+
+/// Level-6 deflate with Python's exact parameters (32 KiB window, memLevel 8).
+fn compress_reference(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; zlib_rs::compress_bound(data.len())];
+    let (written, _) = zlib_rs::compress_slice(&mut out, data, DeflateConfig::new(6));
+    let n = written.len();
+    out.truncate(n);
+    out
 }
 
 /// Django's compression decision: compress, and keep the result only if it is at least two
@@ -86,6 +86,11 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
 /// assert!(compress_if_smaller(b"\"aaaaaaaaaaaa\"").is_some()); // 14 bytes, zlib gives 12
 /// ```
 pub fn compress_if_smaller(data: &[u8]) -> Option<Vec<u8>> {
+    // A zlib stream takes at least 8 bytes (header, one block byte, Adler-32), so inputs
+    // shorter than 10 bytes can never gain 2; Python compresses them and discards it.
+    if data.len() < 10 {
+        return None;
+    }
     let c = compress(data);
     (c.len() + 1 < data.len()).then_some(c)
 }
@@ -131,16 +136,36 @@ pub fn decompress(data: &[u8], limit: usize) -> Result<Vec<u8>, ZlibError> {
             match status {
                 Status::StreamEnd => return Ok(out),
                 _ => {
+                    // No progress with room left in the output: the input ran out.
                     let progressed = d.total_in() != before_in || d.total_out() != before_out;
-                    let input_done = d.total_in() as usize >= data.len();
                     if !progressed && out.len() < out.capacity() {
-                        return Err(ZlibError::Truncated);
-                    }
-                    if input_done && out.len() < out.capacity() && !progressed {
                         return Err(ZlibError::Truncated);
                     }
                 }
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_stream_does_not_poison_the_thread_decompressor() {
+        let good = compress(b"{\"a\":1}");
+        for bad in [&b"\x78\x9cgarbage"[..], b"", b"\x78\xbb\x00", &good[..good.len() - 1]] {
+            assert!(decompress(bad, 1 << 20).is_err());
+            assert_eq!(decompress(&good, 1 << 20).unwrap(), b"{\"a\":1}");
+        }
+    }
+
+    #[test]
+    fn large_inputs_use_zlib_rs_and_round_trip() {
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let c = compress(&big);
+        assert_eq!(&c[..2], &[0x78, 0x9c]);
+        assert_eq!(decompress(&c, 1 << 20).unwrap(), big);
+        assert_eq!(decompress(&c, 1000), Err(ZlibError::TooLarge { limit: 1000 }));
+    }
 }
