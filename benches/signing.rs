@@ -49,12 +49,18 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("loads");
     for w in &list {
-        g.bench_with_input(BenchmarkId::from_parameter(&w.name), &w.cookie, |b, cookie| {
-            b.iter(|| {
-                let v: Value = signer.unsign_object_at(black_box(cookie), Some(max_age), now).unwrap();
-                v
-            })
-        });
+        g.bench_with_input(
+            BenchmarkId::from_parameter(&w.name),
+            &w.cookie,
+            |b, cookie| {
+                b.iter(|| {
+                    let v: Value = signer
+                        .unsign_object_at(black_box(cookie), Some(max_age), now)
+                        .unwrap();
+                    v
+                })
+            },
+        );
     }
     g.finish();
 
@@ -69,9 +75,11 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("unsign");
     for w in &list {
-        g.bench_with_input(BenchmarkId::from_parameter(&w.name), &w.cookie, |b, cookie| {
-            b.iter(|| signer.signer().unsign(black_box(cookie)).unwrap().len())
-        });
+        g.bench_with_input(
+            BenchmarkId::from_parameter(&w.name),
+            &w.cookie,
+            |b, cookie| b.iter(|| signer.signer().unsign(black_box(cookie)).unwrap().len()),
+        );
     }
     g.finish();
 

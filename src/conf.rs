@@ -1,7 +1,17 @@
 //! Django's settings, as far as djsign honours them (`django.conf.settings`).
 
 use crate::crypto::{Algorithm, SecretKey};
+use crate::error::{Error, ErrorKind};
+use crate::pyjson::{self, Value};
 use crate::version::DjangoVersion;
+
+/// The settings [`Settings::set`] understands, by their Django names.
+pub const KNOWN_SETTINGS: &[&str] = &[
+    "SECRET_KEY",
+    "SECRET_KEY_FALLBACKS",
+    "DEFAULT_HASHING_ALGORITHM",
+    "SESSION_COOKIE_AGE",
+];
 
 /// The settings a Django project signs with.
 ///
@@ -27,6 +37,8 @@ pub struct Settings {
     /// `DEFAULT_HASHING_ALGORITHM` (3.1 and 3.2 only; `None` means Django's default,
     /// `sha256`). Ignored by other versions, as Django ignores it.
     pub default_hashing_algorithm: Option<Algorithm>,
+    /// `SESSION_COOKIE_AGE` in seconds (default two weeks, 1209600).
+    pub session_cookie_age: i64,
 }
 
 impl Settings {
@@ -42,6 +54,7 @@ impl Settings {
             secret_key_fallbacks: Vec::new(),
             version: DjangoVersion::LATEST,
             default_hashing_algorithm: None,
+            session_cookie_age: 60 * 60 * 24 * 7 * 2,
         }
     }
 
@@ -54,6 +67,100 @@ impl Settings {
     /// assert_eq!(s.signing_algorithm(), Algorithm::Sha1);
     /// ```
     pub fn signing_algorithm(&self) -> Algorithm {
-        self.version.default_algorithm(self.default_hashing_algorithm)
+        self.version
+            .default_algorithm(self.default_hashing_algorithm)
+    }
+}
+
+fn bad_setting(name: &str, why: &str) -> Error {
+    ErrorKind::ImproperlyConfigured(format!("setting {name}: {why}")).into()
+}
+
+impl Settings {
+    /// Sets one setting from its Django name and a value as Python JSON, as
+    /// `settings.py` would (`SECRET_KEY_FALLBACKS = ["old"]`).
+    ///
+    /// ```
+    /// use djsign::{pyjson::Value, Algorithm, DjangoVersion, Settings};
+    /// let mut s = Settings::new("k");
+    /// s.version = DjangoVersion::V3_2;
+    /// s.set("DEFAULT_HASHING_ALGORITHM", &Value::from("sha1"))?;
+    /// assert_eq!(s.signing_algorithm(), Algorithm::Sha1);
+    /// assert!(s.set("NO_SUCH_SETTING", &Value::Null).is_err());
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn set(&mut self, name: &str, value: &Value) -> Result<(), Error> {
+        match name {
+            "SECRET_KEY" => {
+                self.secret_key = value
+                    .as_str()
+                    .ok_or_else(|| bad_setting(name, "expected a string"))?
+                    .into()
+            }
+            "SECRET_KEY_FALLBACKS" => {
+                let Value::List(items) = value else {
+                    return Err(bad_setting(name, "expected a list of strings"));
+                };
+                self.secret_key_fallbacks = items
+                    .iter()
+                    .map(|v| v.as_str().map(SecretKey::from))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| bad_setting(name, "expected a list of strings"))?;
+            }
+            "DEFAULT_HASHING_ALGORITHM" => {
+                let a = value
+                    .as_str()
+                    .ok_or_else(|| bad_setting(name, "expected a string"))?;
+                self.default_hashing_algorithm = Some(a.parse()?);
+            }
+            "SESSION_COOKIE_AGE" => {
+                self.session_cookie_age = value
+                    .as_i64()
+                    .ok_or_else(|| bad_setting(name, "expected an integer"))?;
+            }
+            _ => {
+                return Err(bad_setting(
+                    name,
+                    &format!(
+                        "unknown or not supported by djsign (known: {})",
+                        KNOWN_SETTINGS.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies `DJANGO_<NAME>` variables from `vars` (e.g. `std::env::vars()`): each value
+    /// is Python JSON, except `DJANGO_SECRET_KEY`, which is taken as plain text. Variables
+    /// for settings djsign does not know are ignored.
+    ///
+    /// ```
+    /// use djsign::Settings;
+    /// let mut s = Settings::new("k");
+    /// s.apply_env([("DJANGO_SECRET_KEY_FALLBACKS".to_string(), r#"["old"]"#.to_string())])?;
+    /// assert_eq!(s.secret_key_fallbacks.len(), 1);
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn apply_env<I: IntoIterator<Item = (String, String)>>(
+        &mut self,
+        vars: I,
+    ) -> Result<(), Error> {
+        for (key, raw) in vars {
+            let Some(name) = key.strip_prefix("DJANGO_") else {
+                continue;
+            };
+            if !KNOWN_SETTINGS.contains(&name) {
+                continue;
+            }
+            if name == "SECRET_KEY" {
+                self.secret_key = SecretKey::from(raw);
+                continue;
+            }
+            let value = pyjson::from_slice(raw.as_bytes())
+                .map_err(|e| bad_setting(name, &format!("DJANGO_{name} is not JSON: {e}")))?;
+            self.set(name, &value)?;
+        }
+        Ok(())
     }
 }

@@ -331,11 +331,21 @@ impl KeyedMac {
         let k = key.as_bytes();
         // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
         let state = match algorithm {
-            Algorithm::Sha1 => MacState::Sha1(Hmac::new_from_slice(k).unwrap_or_else(|_| unreachable!())),
-            Algorithm::Sha224 => MacState::Sha224(Hmac::new_from_slice(k).unwrap_or_else(|_| unreachable!())),
-            Algorithm::Sha256 => MacState::Sha256(Hmac::new_from_slice(k).unwrap_or_else(|_| unreachable!())),
-            Algorithm::Sha384 => MacState::Sha384(Hmac::new_from_slice(k).unwrap_or_else(|_| unreachable!())),
-            Algorithm::Sha512 => MacState::Sha512(Hmac::new_from_slice(k).unwrap_or_else(|_| unreachable!())),
+            Algorithm::Sha1 => {
+                MacState::Sha1(Hmac::new_from_slice(k).unwrap_or_else(|_| unreachable!()))
+            }
+            Algorithm::Sha224 => {
+                MacState::Sha224(Hmac::new_from_slice(k).unwrap_or_else(|_| unreachable!()))
+            }
+            Algorithm::Sha256 => {
+                MacState::Sha256(Hmac::new_from_slice(k).unwrap_or_else(|_| unreachable!()))
+            }
+            Algorithm::Sha384 => {
+                MacState::Sha384(Hmac::new_from_slice(k).unwrap_or_else(|_| unreachable!()))
+            }
+            Algorithm::Sha512 => {
+                MacState::Sha512(Hmac::new_from_slice(k).unwrap_or_else(|_| unreachable!()))
+            }
         };
         KeyedMac(state)
     }
@@ -402,7 +412,12 @@ impl KeyedMac {
 /// let mac = salted_hmac("s", b"v", &SecretKey::from("k"), Algorithm::Sha256);
 /// assert_eq!(mac.to_hex(), "de1116ea8310f146acd6526cce1ab66b438f91abb9adb186b2e85fb8500b9d27");
 /// ```
-pub fn salted_hmac(key_salt: &str, value: &[u8], secret: &SecretKey, algorithm: Algorithm) -> Digest {
+pub fn salted_hmac(
+    key_salt: &str,
+    value: &[u8],
+    secret: &SecretKey,
+    algorithm: Algorithm,
+) -> Digest {
     KeyedMac::new(key_salt, secret, algorithm).mac(value)
 }
 

@@ -91,6 +91,38 @@ pub enum Category {
     InvalidArgument,
 }
 
+impl Category {
+    /// A stable snake-case name (`"bad_signature"`, `"expired"`, `"malformed"`,
+    /// `"invalid_argument"`), as the `djsign` tool prints it.
+    ///
+    /// ```
+    /// assert_eq!(djsign::Category::Expired.as_str(), "expired");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::BadSignature => "bad_signature",
+            Category::Expired => "expired",
+            Category::Malformed => "malformed",
+            Category::InvalidArgument => "invalid_argument",
+        }
+    }
+
+    /// The `djsign` tool's exit status for this class: 1 bad signature, 3 expired,
+    /// 4 malformed, 5 invalid argument (2 is left to usage errors).
+    ///
+    /// ```
+    /// assert_eq!(djsign::Category::BadSignature.exit_code(), 1);
+    /// ```
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Category::BadSignature => 1,
+            Category::Expired => 3,
+            Category::Malformed => 4,
+            Category::InvalidArgument => 5,
+        }
+    }
+}
+
 impl Error {
     /// What went wrong.
     ///

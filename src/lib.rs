@@ -5,6 +5,7 @@
 
 pub mod conf;
 pub mod crypto;
+pub mod dangerous;
 pub mod encoding;
 mod error;
 pub mod pyjson;

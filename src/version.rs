@@ -152,10 +152,13 @@ impl FromStr for DjangoVersion {
 
     /// Parses `X.Y` or `X.Y.Z`; the version must be between 2.2 and the newest 6.1 release.
     fn from_str(s: &str) -> Result<Self, Error> {
-        let bad = || Error::from(ErrorKind::ImproperlyConfigured(format!(
-            "{s:?} is not a supported Django version (expected X.Y or X.Y.Z, from {} to {})",
-            Self::OLDEST, Self::LATEST
-        )));
+        let bad = || {
+            Error::from(ErrorKind::ImproperlyConfigured(format!(
+                "{s:?} is not a supported Django version (expected X.Y or X.Y.Z, from {} to {})",
+                Self::OLDEST,
+                Self::LATEST
+            )))
+        };
         let mut parts = s.trim().split('.');
         let mut next = |required: bool| -> Result<u8, Error> {
             match parts.next() {

@@ -25,8 +25,12 @@ fn kind_name(e: &Error) -> String {
         ErrorKind::Malformed(m) => match m {
             Malformed::Base64(_) => "malformed:base64".into(),
             Malformed::Zlib(_) => "malformed:zlib".into(),
-            Malformed::Json(j) if j.kind() == JsonErrorKind::IntTooLarge => "malformed:int_limit".into(),
-            Malformed::Json(j) if j.kind() == JsonErrorKind::TooDeep => "malformed:json_depth".into(),
+            Malformed::Json(j) if j.kind() == JsonErrorKind::IntTooLarge => {
+                "malformed:int_limit".into()
+            }
+            Malformed::Json(j) if j.kind() == JsonErrorKind::TooDeep => {
+                "malformed:json_depth".into()
+            }
             Malformed::Json(_) => "malformed:json".into(),
             Malformed::Timestamp(base62::Base62Error::TooLong) => "malformed:int_limit".into(),
             Malformed::Timestamp(_) => "malformed:timestamp".into(),
@@ -41,7 +45,8 @@ fn kind_name(e: &Error) -> String {
 }
 
 fn s<'a>(c: &'a J, k: &str) -> &'a str {
-    c[k].as_str().unwrap_or_else(|| panic!("field {k} missing in {c}"))
+    c[k].as_str()
+        .unwrap_or_else(|| panic!("field {k} missing in {c}"))
 }
 
 fn max_age(v: &J) -> Option<MaxAge> {
@@ -76,7 +81,10 @@ fn settings(version: DjangoVersion, cfg: &J, sk: &str) -> Settings {
         st.default_hashing_algorithm = Some(d.parse().unwrap());
     }
     if let Some(f) = cfg.get("settings_fallbacks").and_then(J::as_array) {
-        st.secret_key_fallbacks = f.iter().map(|k| SecretKey::from(k.as_str().unwrap())).collect();
+        st.secret_key_fallbacks = f
+            .iter()
+            .map(|k| SecretKey::from(k.as_str().unwrap()))
+            .collect();
     }
     st
 }
@@ -105,7 +113,12 @@ macro_rules! configure {
 }
 
 /// Result of one case: Ok(value as text) or Err(kind name).
-fn run_case(case: &J, version: DjangoVersion, sk: &str, out: &mut Outcome) -> Result<String, String> {
+fn run_case(
+    case: &J,
+    version: DjangoVersion,
+    sk: &str,
+    out: &mut Outcome,
+) -> Result<String, String> {
     let op = s(case, "op");
     let now = case.get("now").and_then(J::as_f64).unwrap_or(0.0);
     let err = |e: Error| kind_name(&e);
@@ -119,7 +132,10 @@ fn run_case(case: &J, version: DjangoVersion, sk: &str, out: &mut Outcome) -> Re
                     // Beyond i64 djsign keeps a float; check it against Python's exact int.
                     let exact: f64 = case["ok"].as_str().unwrap_or("0").parse().unwrap();
                     let approx = n.as_f64().unwrap();
-                    assert!(((approx - exact) / exact).abs() < 1e-12, "{approx} vs {exact}");
+                    assert!(
+                        ((approx - exact) / exact).abs() < 1e-12,
+                        "{approx} vs {exact}"
+                    );
                     Ok(case["ok"].as_str().unwrap_or_default().to_owned())
                 }
             }
@@ -131,7 +147,10 @@ fn run_case(case: &J, version: DjangoVersion, sk: &str, out: &mut Outcome) -> Re
         "salted_hmac" => {
             let a: Algorithm = s(case, "algorithm").parse().unwrap();
             let key = SecretKey::from(s(case, "secret"));
-            Ok(crypto::salted_hmac(s(case, "key_salt"), s(case, "value").as_bytes(), &key, a).to_hex())
+            Ok(
+                crypto::salted_hmac(s(case, "key_salt"), s(case, "value").as_bytes(), &key, a)
+                    .to_hex(),
+            )
         }
         "sign" | "unsign" => {
             let cfg = &case["signer"];
@@ -140,7 +159,10 @@ fn run_case(case: &J, version: DjangoVersion, sk: &str, out: &mut Outcome) -> Re
             if op == "sign" {
                 Ok(signer.sign(s(case, "value")))
             } else {
-                signer.unsign(s(case, "token")).map(str::to_owned).map_err(err)
+                signer
+                    .unsign(s(case, "token"))
+                    .map(str::to_owned)
+                    .map_err(err)
             }
         }
         "ts_sign" | "ts_unsign" => {
@@ -203,7 +225,9 @@ fn run_case(case: &J, version: DjangoVersion, sk: &str, out: &mut Outcome) -> Re
         "loads" => {
             let mut st = Settings::new(s(case, "key"));
             st.version = version;
-            let mut b = TimestampSigner::builder().settings(&st).salt(s(case, "salt"));
+            let mut b = TimestampSigner::builder()
+                .settings(&st)
+                .salt(s(case, "salt"));
             if let Some(f) = case.get("fallback_keys").and_then(J::as_array) {
                 b = b.fallback_keys(f.iter().map(|k| k.as_str().unwrap()));
             }
@@ -237,7 +261,11 @@ fn every_django_version_every_case() {
         })
         .collect();
     files.sort();
-    assert_eq!(files.len(), 12, "one fixture file per supported Django line");
+    assert_eq!(
+        files.len(),
+        12,
+        "one fixture file per supported Django line"
+    );
     let mut out = Outcome {
         failures: Vec::new(),
         run: 0,
@@ -252,7 +280,10 @@ fn every_django_version_every_case() {
         for case in data["cases"].as_array().unwrap() {
             out.run += 1;
             let expected = match (case.get("ok"), case.get("err")) {
-                (Some(ok), _) => Ok(ok.as_str().map(str::to_owned).unwrap_or_else(|| ok.to_string())),
+                (Some(ok), _) => Ok(ok
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| ok.to_string())),
                 (_, Some(e)) => Err(e.as_str().unwrap().to_owned()),
                 _ => panic!("case without outcome"),
             };

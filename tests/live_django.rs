@@ -42,7 +42,8 @@ impl Oracle {
         self.stdin.flush().unwrap();
         let mut line = String::new();
         self.stdout.read_line(&mut line).unwrap();
-        let resp: J = serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad answer {line:?}: {e}"));
+        let resp: J =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad answer {line:?}: {e}"));
         match (resp.get("ok"), resp.get("err")) {
             (Some(ok), _) => Ok(ok.as_str().unwrap_or_default().to_owned()),
             (_, Some(err)) => Err(err.as_str().unwrap_or_default().to_owned()),
@@ -93,7 +94,11 @@ fn random_string(rng: &mut Rng, surrogates: bool) -> PyString {
         } else {
             *rng.pick(CODE_POINTS)
         };
-        if !surrogates && (0xd800..=0xdfff).contains(&cp) { 0x41 } else { cp }
+        if !surrogates && (0xd800..=0xdfff).contains(&cp) {
+            0x41
+        } else {
+            cp
+        }
     });
     PyString::from_code_points(cps.collect::<Vec<_>>()).unwrap()
 }
@@ -101,8 +106,23 @@ fn random_string(rng: &mut Rng, surrogates: bool) -> PyString {
 fn random_float(rng: &mut Rng) -> f64 {
     match rng.below(4) {
         0 => *rng.pick(&[
-            0.0, -0.0, 1e16, 1e-5, 1.5e-5, 1e-7, 0.1, 1e22, 5e-324, 1.7976931348623157e308,
-            f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e15, 9999999999999998.0, 0.0001, 0.00009999,
+            0.0,
+            -0.0,
+            1e16,
+            1e-5,
+            1.5e-5,
+            1e-7,
+            0.1,
+            1e22,
+            5e-324,
+            1.7976931348623157e308,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e15,
+            9999999999999998.0,
+            0.0001,
+            0.00009999,
         ]),
         1 => f64::from_bits(rng.next()),
         2 => (rng.next() as i64 as f64) / 1000.0,
@@ -121,13 +141,23 @@ fn random_value(rng: &mut Rng, depth: u32) -> Value {
             _ => *rng.pick(&[i64::MIN, i64::MAX, 0, -1]),
         }),
         3 => {
-            let digits: String = (0..20 + rng.below(40)).map(|_| (b'1' + rng.below(9) as u8) as char).collect();
-            let text = if rng.chance(50) { format!("-{digits}") } else { digits };
+            let digits: String = (0..20 + rng.below(40))
+                .map(|_| (b'1' + rng.below(9) as u8) as char)
+                .collect();
+            let text = if rng.chance(50) {
+                format!("-{digits}")
+            } else {
+                digits
+            };
             Value::BigInt(BigInt::parse(&text).unwrap())
         }
         4 => Value::Float(random_float(rng)),
         5 => Value::Str(random_string(rng, true)),
-        6 => Value::List((0..rng.below(6)).map(|_| random_value(rng, depth + 1)).collect()),
+        6 => Value::List(
+            (0..rng.below(6))
+                .map(|_| random_value(rng, depth + 1))
+                .collect(),
+        ),
         _ => {
             let mut d = Dict::new();
             for _ in 0..rng.below(6) {
@@ -155,12 +185,21 @@ fn kind(e: &djsign::Error) -> String {
 fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, u64) {
     let mut oracle = Oracle::start(python);
     let django = oracle.ask(json!({"op": "version"})).unwrap();
-    assert!(django.starts_with(line), "{python} runs Django {django}, not {line}");
+    assert!(
+        django.starts_with(line),
+        "{python} runs Django {django}, not {line}"
+    );
     let version: djsign::DjangoVersion = django.parse().unwrap();
     let mut rng = Rng(seed | 1);
     let (mut identical_compressed, mut equivalent_compressed, mut checks) = (0, 0, 0);
     let keys = ["secret", "django-insecure-oracle-key", "sécret", "k", "a:b"];
-    let salts = ["django.core.signing", "django.contrib.sessions.backends.signed_cookies", "", "é", "salt:x"];
+    let salts = [
+        "django.core.signing",
+        "django.contrib.sessions.backends.signed_cookies",
+        "",
+        "é",
+        "salt:x",
+    ];
     let seps = [":", ".", "$", "::", "é", " ", "a:"];
     for n in 0..cases {
         let ctx = format!("Django {django}, seed {seed}, case {n}");
@@ -170,24 +209,44 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
         let salt = *rng.pick(&salts);
         let compress = rng.chance(50);
         let now = 1.0e9 + rng.below(1_000_000_000) as f64 + rng.below(1000) as f64 / 1000.0;
-        let signer = TimestampSigner::builder().key(key).salt(salt).version(version).build().unwrap();
+        let signer = TimestampSigner::builder()
+            .key(key)
+            .salt(salt)
+            .version(version)
+            .build()
+            .unwrap();
 
         // djsign signs, Django loads the same value.
         let ours = signer.sign_value_at(&value, compress, now);
-        let loaded = oracle.ask(json!({"op": "loads", "token": ours, "key": key, "salt": salt, "now": now}));
-        assert_eq!(loaded.as_deref(), Ok(text.as_str()), "{ctx}: Django loading djsign's token {ours}");
+        let loaded =
+            oracle.ask(json!({"op": "loads", "token": ours, "key": key, "salt": salt, "now": now}));
+        assert_eq!(
+            loaded.as_deref(),
+            Ok(text.as_str()),
+            "{ctx}: Django loading djsign's token {ours}"
+        );
 
         // Django signs, djsign loads the same value; uncompressed tokens are identical.
         let theirs = oracle
             .ask(json!({"op": "dumps", "json": text, "key": key, "salt": salt, "compress": compress, "now": now}))
             .unwrap();
-        let back: Value = signer.unsign_object_at(&theirs, None, now).unwrap_or_else(|e| panic!("{ctx}: {e} on {theirs}"));
-        assert_eq!(pyjson::to_vec(&back), text.as_bytes(), "{ctx}: djsign loading Django's {theirs}");
+        let back: Value = signer
+            .unsign_object_at(&theirs, None, now)
+            .unwrap_or_else(|e| panic!("{ctx}: {e} on {theirs}"));
+        assert_eq!(
+            pyjson::to_vec(&back),
+            text.as_bytes(),
+            "{ctx}: djsign loading Django's {theirs}"
+        );
         // zlib-rs and CPython's zlib may emit different deflate bytes (and so, at the
         // two-byte margin, a different compression decision); both tokens were loaded by
         // the other side above. Everything else must be byte-identical.
         if ours.starts_with('.') || theirs.starts_with('.') {
-            if ours == theirs { identical_compressed += 1 } else { equivalent_compressed += 1 }
+            if ours == theirs {
+                identical_compressed += 1
+            } else {
+                equivalent_compressed += 1
+            }
         } else {
             assert_eq!(ours, theirs, "{ctx}: byte-identical token");
         }
@@ -203,8 +262,10 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
             MaxAge::Seconds(s) => json!(s),
             MaxAge::Fractional(f) => json!(f),
         };
-        let django_says = oracle.ask(json!({"op": "loads", "token": theirs, "key": key, "salt": salt,
-            "max_age": max_age_json, "now": age_now}));
+        let django_says = oracle.ask(
+            json!({"op": "loads", "token": theirs, "key": key, "salt": salt,
+            "max_age": max_age_json, "now": age_now}),
+        );
         let we_say = signer
             .unsign_object_at::<Value>(&theirs, Some(max_age), age_now)
             .map(|v| String::from_utf8(pyjson::to_vec(&v)).unwrap())
@@ -216,8 +277,10 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
         let at = rng.below(bytes.len() as u64) as usize;
         bytes[at] = *rng.pick(b"A_-:.=!0");
         let tampered = String::from_utf8(bytes).unwrap();
-        let d = oracle.ask(json!({"op": "loads", "token": tampered, "key": key, "salt": salt, "now": now}));
-        let r = signer.unsign_object_at::<Value>(&tampered, None, now)
+        let d = oracle
+            .ask(json!({"op": "loads", "token": tampered, "key": key, "salt": salt, "now": now}));
+        let r = signer
+            .unsign_object_at::<Value>(&tampered, None, now)
             .map(|v| String::from_utf8(pyjson::to_vec(&v)).unwrap())
             .map_err(|e| kind(&e));
         assert_eq!(r, d, "{ctx}: tampered {tampered}");
@@ -231,15 +294,36 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
             "timestamp": timestamp, "value": sval, "now": now});
         let django_token = oracle.ask(req).unwrap();
         let our_token = if timestamp {
-            let s = TimestampSigner::builder().key(key).salt(salt).sep(sep).algorithm(algo).version(version).build().unwrap();
-            assert_eq!(s.unsign_at(&django_token, None, now).unwrap(), sval, "{ctx}");
+            let s = TimestampSigner::builder()
+                .key(key)
+                .salt(salt)
+                .sep(sep)
+                .algorithm(algo)
+                .version(version)
+                .build()
+                .unwrap();
+            assert_eq!(
+                s.unsign_at(&django_token, None, now).unwrap(),
+                sval,
+                "{ctx}"
+            );
             s.sign_at(&sval, now)
         } else {
-            let s = Signer::builder().key(key).salt(salt).sep(sep).algorithm(algo).version(version).build().unwrap();
+            let s = Signer::builder()
+                .key(key)
+                .salt(salt)
+                .sep(sep)
+                .algorithm(algo)
+                .version(version)
+                .build()
+                .unwrap();
             assert_eq!(s.unsign(&django_token).unwrap(), sval, "{ctx}");
             s.sign(&sval)
         };
-        assert_eq!(our_token, django_token, "{ctx}: sign {sval:?} sep {sep:?} {algo}");
+        assert_eq!(
+            our_token, django_token,
+            "{ctx}: sign {sval:?} sep {sep:?} {algo}"
+        );
         checks += 7;
     }
     (checks, identical_compressed, equivalent_compressed)
@@ -248,14 +332,24 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
 #[test]
 fn djsign_and_live_django_agree() {
     let Ok(spec) = std::env::var("DJSIGN_DJANGO_PYTHONS") else {
-        eprintln!("SKIPPED live Django differential test: set DJSIGN_DJANGO_PYTHONS=4.2=/path/to/python,... (see .ci/run)");
+        eprintln!(
+            "SKIPPED live Django differential test: set DJSIGN_DJANGO_PYTHONS=4.2=/path/to/python,... (see .ci/run)"
+        );
         return;
     };
-    let cases: u64 = std::env::var("DJSIGN_LIVE_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(1500);
-    let seed: u64 = std::env::var("DJSIGN_LIVE_SEED").ok().and_then(|c| c.parse().ok()).unwrap_or(0x5eed_d1a6);
+    let cases: u64 = std::env::var("DJSIGN_LIVE_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(1500);
+    let seed: u64 = std::env::var("DJSIGN_LIVE_SEED")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0x5eed_d1a6);
     for entry in spec.split(',').filter(|e| !e.is_empty()) {
         let (line, python) = entry.split_once('=').expect("LINE=PYTHON");
         let (checks, same, equiv) = check_version(line, python, cases, seed);
-        eprintln!("Django {line}: {cases} random values, {checks} checks agree; compressed tokens {same} identical, {equiv} equivalent");
+        eprintln!(
+            "Django {line}: {cases} random values, {checks} checks agree; compressed tokens {same} identical, {equiv} equivalent"
+        );
     }
 }

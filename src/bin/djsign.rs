@@ -1,1 +1,454 @@
-fn main(){}
+//! The `djsign` command-line tool: a thin layer over the library's public API.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use djsign::pyjson::{self, Value};
+use djsign::{
+    Algorithm, Error, ErrorKind, MaxAge, SecretKey, Settings, Signer, TimestampSigner, dangerous,
+    signing,
+};
+
+const EXAMPLES: &str = "Examples:
+  djsign --secret-key-file fixtures/secret_key.txt loads --salt django.contrib.sessions.backends.signed_cookies \"$(cat fixtures/session_cookie.txt)\"
+  djsign --secret-key 'k' dumps '{\"a\":1}' --compress
+  djsign inspect '.eJyrVkpUslIqSSxR0lFKTS4tTsxR0lFKLi1KT...'";
+
+/// Read and write Django's signed values exactly as Django does.
+#[derive(Parser, Debug)]
+#[command(name = "djsign", version, about, after_help = EXAMPLES)]
+struct Cli {
+    /// SECRET_KEY (or set DJANGO_SECRET_KEY; prefer --secret-key-file on shared machines).
+    #[arg(long, global = true, env = "DJANGO_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// Read SECRET_KEY from this file (a trailing newline is removed).
+    #[arg(long, global = true, value_name = "PATH")]
+    secret_key_file: Option<PathBuf>,
+    /// An entry of SECRET_KEY_FALLBACKS; repeat for more (or DJANGO_SECRET_KEY_FALLBACKS as a JSON list).
+    #[arg(long = "fallback-key", global = true, value_name = "KEY")]
+    fallback_keys: Vec<String>,
+    /// A Django setting as NAME=JSON, e.g. DEFAULT_HASHING_ALGORITHM="sha1"; repeatable.
+    /// DJANGO_<NAME> environment variables are read too; a flag wins.
+    #[arg(long = "setting", global = true, value_name = "NAME=JSON")]
+    settings: Vec<String>,
+    /// The Django version to behave like, X.Y or X.Y.Z (default: the newest, 6.1).
+    #[arg(long, global = true, value_name = "VERSION")]
+    django: Option<String>,
+    /// Pin the clock: Unix time in seconds, fractions allowed.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        allow_negative_numbers = true
+    )]
+    now: Option<f64>,
+    /// Print every result as one JSON object: {"ok": …} or {"error": {"kind", "message"}}.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Debug)]
+struct SignerArgs {
+    /// The salt (default: the class default, as in Django).
+    #[arg(long)]
+    salt: Option<String>,
+    /// The separator (default ":").
+    #[arg(long, default_value = ":")]
+    sep: String,
+    /// sha1, sha224, sha256, sha384 or sha512 (default: the Django version's).
+    #[arg(long)]
+    algorithm: Option<String>,
+    /// Use a TimestampSigner.
+    #[arg(long)]
+    timestamp: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Sign a string as Signer.sign / TimestampSigner.sign.
+    #[command(after_help = "Example: djsign --secret-key k sign hello --timestamp")]
+    Sign {
+        /// The value ("-" reads standard input).
+        value: String,
+        #[command(flatten)]
+        signer: SignerArgs,
+    },
+    /// Verify a signed string and print its value.
+    #[command(
+        after_help = "Example: djsign --secret-key k unsign 'hello:…' --timestamp --max-age 60"
+    )]
+    Unsign {
+        /// The signed value ("-" reads standard input).
+        token: String,
+        #[command(flatten)]
+        signer: SignerArgs,
+        /// Reject values older than this many seconds (with --timestamp).
+        #[arg(long, allow_negative_numbers = true)]
+        max_age: Option<String>,
+    },
+    /// Sign a JSON value as signing.dumps.
+    #[command(after_help = "Example: djsign --secret-key k dumps '{\"a\":1}' --compress")]
+    Dumps {
+        /// The value as JSON ("-" reads standard input).
+        #[arg(value_name = "JSON")]
+        value: String,
+        /// The salt (default "django.core.signing").
+        #[arg(long, default_value = signing::DUMPS_SALT)]
+        salt: String,
+        /// Compress as compress=True does.
+        #[arg(long)]
+        compress: bool,
+        /// sha1, sha224, sha256, sha384 or sha512 (default: the Django version's).
+        #[arg(long)]
+        algorithm: Option<String>,
+    },
+    /// Verify a signing.dumps token and print its value as Python's json.dumps does.
+    #[command(after_help = "Example: djsign --secret-key k loads 'eyJhIjoxfQ:…' --max-age 300")]
+    Loads {
+        /// The token ("-" reads standard input).
+        token: String,
+        /// The salt (default "django.core.signing").
+        #[arg(long, default_value = signing::DUMPS_SALT)]
+        salt: String,
+        /// Reject tokens older than this many seconds.
+        #[arg(long, allow_negative_numbers = true)]
+        max_age: Option<String>,
+        /// sha1, sha224, sha256, sha384 or sha512 (default: the Django version's).
+        #[arg(long)]
+        algorithm: Option<String>,
+    },
+    /// Show what a token holds WITHOUT verifying it; with keys, also what verifies it.
+    #[command(after_help = "Example: djsign inspect '.eJyrVkpUslIqSSxR0lFKTS4t…'")]
+    Inspect {
+        /// The token ("-" reads standard input).
+        token: String,
+    },
+    /// Print shell completions.
+    #[command(after_help = "Example: djsign completions bash > /etc/bash_completion.d/djsign")]
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What a command prints on success: plain text, or a JSON value already serialized.
+enum Output {
+    Text(String),
+    Json(Vec<u8>),
+}
+
+fn read_arg(v: &str) -> Result<String, Error> {
+    if v != "-" {
+        return Ok(v.to_owned());
+    }
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| invalid(format!("cannot read standard input: {e}")))?;
+    Ok(s.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+fn invalid(msg: String) -> Error {
+    ErrorKind::ImproperlyConfigured(msg).into()
+}
+
+fn settings(cli: &Cli) -> Result<Settings, Error> {
+    let key = match (&cli.secret_key_file, &cli.secret_key) {
+        (Some(path), _) => std::fs::read_to_string(path)
+            .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
+            .map_err(|e| {
+                invalid(format!(
+                    "cannot read --secret-key-file {}: {e}",
+                    path.display()
+                ))
+            })?,
+        (None, Some(k)) => k.clone(),
+        (None, None) => String::new(),
+    };
+    let mut s = Settings::new(key);
+    if let Some(v) = &cli.django {
+        s.version = v.parse()?;
+    }
+    s.apply_env(std::env::vars().filter(|(k, _)| k != "DJANGO_SECRET_KEY"))?;
+    for entry in &cli.settings {
+        let (name, json) = entry
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("--setting {entry:?}: expected NAME=JSON")))?;
+        let value = pyjson::from_slice(json.as_bytes())
+            .map_err(|e| invalid(format!("--setting {name}: the value is not JSON ({e}); quote strings, e.g. {name}='\"sha1\"'")))?;
+        s.set(name, &value)?;
+    }
+    if !cli.fallback_keys.is_empty() {
+        s.secret_key_fallbacks = cli.fallback_keys.iter().map(SecretKey::from).collect();
+    }
+    Ok(s)
+}
+
+fn need_key(s: &Settings) -> Result<(), Error> {
+    if s.secret_key.is_empty() {
+        return Err(invalid(
+            "no secret key: pass --secret-key KEY, --secret-key-file PATH or set DJANGO_SECRET_KEY"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn parse_max_age(v: &Option<String>) -> Result<Option<MaxAge>, Error> {
+    let Some(v) = v else { return Ok(None) };
+    if let Ok(i) = v.parse::<i64>() {
+        return Ok(Some(MaxAge::Seconds(i)));
+    }
+    v.parse::<f64>()
+        .map(|f| Some(MaxAge::Fractional(f)))
+        .map_err(|_| invalid(format!("--max-age {v:?}: expected a number of seconds")))
+}
+
+fn parse_algorithm(v: &Option<String>) -> Result<Option<Algorithm>, Error> {
+    v.as_deref().map(str::parse).transpose()
+}
+
+macro_rules! configure {
+    ($builder:expr, $settings:expr, $salt:expr, $sep:expr, $algo:expr) => {{
+        let mut b = $builder.settings($settings).sep($sep);
+        if let Some(salt) = $salt {
+            b = b.salt(salt);
+        }
+        if let Some(a) = parse_algorithm($algo)? {
+            b = b.algorithm(a);
+        }
+        b.build()?
+    }};
+}
+
+fn run(cli: &Cli) -> Result<Output, Error> {
+    let s = settings(cli)?;
+    let now = cli.now.unwrap_or_else(signing::now);
+    match &cli.command {
+        Command::Sign { value, signer } => {
+            need_key(&s)?;
+            let value = read_arg(value)?;
+            let a = signer;
+            Ok(Output::Text(if a.timestamp {
+                let t: TimestampSigner = configure!(
+                    TimestampSigner::builder(),
+                    &s,
+                    a.salt.as_deref(),
+                    a.sep.as_str(),
+                    &a.algorithm
+                );
+                t.sign_at(&value, now)
+            } else {
+                let t: Signer = configure!(
+                    Signer::builder(),
+                    &s,
+                    a.salt.as_deref(),
+                    a.sep.as_str(),
+                    &a.algorithm
+                );
+                t.sign(&value)
+            }))
+        }
+        Command::Unsign {
+            token,
+            signer,
+            max_age,
+        } => {
+            need_key(&s)?;
+            let token = read_arg(token)?;
+            let a = signer;
+            let max_age = parse_max_age(max_age)?;
+            if a.timestamp {
+                let t: TimestampSigner = configure!(
+                    TimestampSigner::builder(),
+                    &s,
+                    a.salt.as_deref(),
+                    a.sep.as_str(),
+                    &a.algorithm
+                );
+                Ok(Output::Text(t.unsign_at(&token, max_age, now)?.to_owned()))
+            } else {
+                if max_age.is_some() {
+                    return Err(invalid("--max-age needs --timestamp".into()));
+                }
+                let t: Signer = configure!(
+                    Signer::builder(),
+                    &s,
+                    a.salt.as_deref(),
+                    a.sep.as_str(),
+                    &a.algorithm
+                );
+                Ok(Output::Text(t.unsign(&token)?.to_owned()))
+            }
+        }
+        Command::Dumps {
+            value,
+            salt,
+            compress,
+            algorithm,
+        } => {
+            need_key(&s)?;
+            let text = read_arg(value)?;
+            let value = pyjson::from_slice(text.as_bytes())
+                .map_err(|e| invalid(format!("the value is not JSON: {e}")))?;
+            let t: TimestampSigner = configure!(
+                TimestampSigner::builder(),
+                &s,
+                Some(salt.as_str()),
+                ":",
+                algorithm
+            );
+            Ok(Output::Text(t.sign_value_at(&value, *compress, now)))
+        }
+        Command::Loads {
+            token,
+            salt,
+            max_age,
+            algorithm,
+        } => {
+            need_key(&s)?;
+            let token = read_arg(token)?;
+            let t: TimestampSigner = configure!(
+                TimestampSigner::builder(),
+                &s,
+                Some(salt.as_str()),
+                ":",
+                algorithm
+            );
+            let v: Value = t.unsign_object_at(&token, parse_max_age(max_age)?, now)?;
+            Ok(Output::Json(pyjson::to_vec(&v)))
+        }
+        Command::Inspect { token } => inspect(&read_arg(token)?, &s, now, cli.json),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "djsign", &mut out);
+            Ok(Output::Text(
+                String::from_utf8_lossy(&out).trim_end().to_owned(),
+            ))
+        }
+    }
+}
+
+fn date(secs: f64) -> String {
+    let fmt = time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::from_unix_timestamp(secs.floor() as i64)
+        .ok()
+        .and_then(|d| d.format(&fmt).ok())
+        .unwrap_or_else(|| "out of range".into())
+}
+
+fn inspect(token: &str, s: &Settings, now: f64, json: bool) -> Result<Output, Error> {
+    let i = dangerous::inspect(token).ok_or_else(|| Error::from(ErrorKind::BadSignature))?;
+    let found = if s.secret_key.is_empty() {
+        None
+    } else {
+        dangerous::identify(token, s)
+    };
+    let mut d = pyjson::Dict::new();
+    d.insert("verified", Value::Bool(found.is_some()));
+    d.insert("value", Value::from(i.value));
+    d.insert("compressed", Value::Bool(i.compressed));
+    let ts = i.timestamp.and_then(|t| t.as_i64());
+    d.insert("timestamp", ts.map_or(Value::Null, Value::Int));
+    d.insert(
+        "signed_at",
+        ts.map_or(Value::Null, |t| Value::from(date(t as f64))),
+    );
+    d.insert(
+        "age_seconds",
+        ts.map_or(Value::Null, |t| Value::Float(now - t as f64)),
+    );
+    d.insert("signature_length", Value::Int(i.signature.len() as i64));
+    match &i.object {
+        Ok(v) => d.insert("payload", v.clone()),
+        Err(e) => d.insert("payload_error", Value::from(e.to_string())),
+    };
+    if let Some(f) = &found {
+        d.insert("kind", Value::from(f.kind));
+        d.insert("salt", Value::from(f.salt));
+        d.insert("algorithm", Value::from(f.algorithm.name()));
+        d.insert(
+            "key",
+            Value::from(if f.key_index == 0 {
+                "SECRET_KEY".to_string()
+            } else {
+                format!("SECRET_KEY_FALLBACKS[{}]", f.key_index - 1)
+            }),
+        );
+        if f.salt == "django.contrib.sessions.backends.signed_cookies" {
+            if let Some(t) = ts {
+                let expires = t as f64 + s.session_cookie_age as f64;
+                d.insert("expires_at", Value::from(date(expires)));
+                d.insert(
+                    "expired",
+                    Value::Bool(now - t as f64 > s.session_cookie_age as f64),
+                );
+            }
+        }
+    }
+    if json {
+        return Ok(Output::Json(pyjson::to_vec(&Value::Dict(d))));
+    }
+    let mut out = String::new();
+    out.push_str(match &found {
+        Some(_) => "VERIFIED: the signature matches the key below\n",
+        None if s.secret_key.is_empty() => {
+            "UNVERIFIED: decoded without checking the signature (give --secret-key to verify)\n"
+        }
+        None => "UNVERIFIED: no known salt and algorithm verifies it with the keys given\n",
+    });
+    for (k, v) in d.iter() {
+        if k == "verified" {
+            continue;
+        }
+        let shown = match v {
+            Value::Str(s) => s.to_string(),
+            other => String::from_utf8_lossy(&pyjson::to_vec(other)).into_owned(),
+        };
+        out.push_str(&format!("{:<17} {shown}\n", format!("{k}:")));
+    }
+    Ok(Output::Text(out.trim_end().to_owned()))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = run(&cli);
+    let mut stdout = std::io::stdout().lock();
+    match result {
+        Ok(out) => {
+            let line = match (out, cli.json) {
+                (Output::Text(t), false) => t.into_bytes(),
+                (Output::Json(j), false) => j,
+                (Output::Text(t), true) => [
+                    b"{\"ok\":".as_slice(),
+                    &pyjson::to_vec(&Value::from(t)),
+                    b"}",
+                ]
+                .concat(),
+                (Output::Json(j), true) => [b"{\"ok\":".as_slice(), &j, b"}"].concat(),
+            };
+            let _ = stdout.write_all(&line);
+            let _ = stdout.write_all(b"\n");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let cat = e.category();
+            if cli.json {
+                let mut err = pyjson::Dict::new();
+                err.insert("kind", Value::from(cat.as_str()));
+                err.insert("message", Value::from(e.to_string()));
+                let mut d = pyjson::Dict::new();
+                d.insert("error", Value::Dict(err));
+                let _ = stdout.write_all(&pyjson::to_vec(&Value::Dict(d)));
+                let _ = stdout.write_all(b"\n");
+            } else {
+                eprintln!("djsign: {e}");
+            }
+            ExitCode::from(cat.exit_code())
+        }
+    }
+}

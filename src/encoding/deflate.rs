@@ -23,8 +23,8 @@ const TOO_FAR: usize = 4096;
 const NIL: u32 = u32::MAX;
 
 const LEN_BASE: [u16; 29] = [
-    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
-    131, 163, 195, 227, 258,
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
+    163, 195, 227, 258,
 ];
 const LEN_EXTRA: [u8; 29] = [
     0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
@@ -34,10 +34,13 @@ const DIST_BASE: [u16; 30] = [
     2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
 ];
 const DIST_EXTRA: [u8; 30] = [
-    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
+    13,
 ];
 /// Order in which code-length code lengths are sent (RFC 1951 §3.2.7).
-const CL_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+const CL_ORDER: [usize; 19] = [
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+];
 
 fn len_code(len: usize) -> usize {
     LEN_BASE.partition_point(|&b| b as usize <= len) - 1
@@ -73,7 +76,11 @@ fn lz77(data: &[u8]) -> Vec<Sym> {
         first
     };
     let longest = |p: usize, mut cand: u32, prev_len: usize, prev: &[u32]| -> (usize, usize) {
-        let mut chain = if prev_len >= GOOD_LENGTH { MAX_CHAIN >> 2 } else { MAX_CHAIN };
+        let mut chain = if prev_len >= GOOD_LENGTH {
+            MAX_CHAIN >> 2
+        } else {
+            MAX_CHAIN
+        };
         let max = (n - p).min(MAX_MATCH);
         let (mut best, mut best_dist) = (prev_len.max(MIN_MATCH - 1), 0);
         while cand != NIL && chain > 0 {
@@ -220,7 +227,9 @@ fn code_lengths<const N: usize>(freqs: &[u32; N], max_bits: usize) -> [u8; N] {
     for &l in &a[..n] {
         count[(l as usize).min(max_bits)] += 1;
     }
-    let mut total: u64 = (1..=max_bits).map(|i| (count[i] as u64) << (max_bits - i)).sum();
+    let mut total: u64 = (1..=max_bits)
+        .map(|i| (count[i] as u64) << (max_bits - i))
+        .sum();
     while total > 1u64 << max_bits {
         count[max_bits] -= 1;
         for i in (1..max_bits).rev() {
@@ -333,7 +342,11 @@ fn rle(lengths: &[u8]) -> Vec<(u8, u8)> {
         let run = lengths[i..].iter().take_while(|&&x| x == l).count();
         if l == 0 && run >= 3 {
             let r = run.min(138);
-            out.push(if r >= 11 { (18, (r - 11) as u8) } else { (17, (r - 3) as u8) });
+            out.push(if r >= 11 {
+                (18, (r - 11) as u8)
+            } else {
+                (17, (r - 3) as u8)
+            });
             i += r;
         } else if l != 0 && run >= 4 {
             out.push((l, 0));
@@ -350,7 +363,11 @@ fn rle(lengths: &[u8]) -> Vec<(u8, u8)> {
 
 /// Bits needed to code the symbols with these lengths (extra bits included).
 fn symbol_cost(ll_freq: &[u32; 286], d_freq: &[u32; 30], ll: &[u8], dl: &[u8; 30]) -> u64 {
-    let lits: u64 = ll_freq.iter().zip(ll).map(|(&f, &l)| f as u64 * l as u64).sum();
+    let lits: u64 = ll_freq
+        .iter()
+        .zip(ll)
+        .map(|(&f, &l)| f as u64 * l as u64)
+        .sum();
     let extra_len: u64 = ll_freq[257..]
         .iter()
         .zip(LEN_EXTRA)
@@ -377,7 +394,10 @@ fn write_symbols<const L: usize>(w: &mut Bits, syms: &[Sym], ll: &[u8; L], dl: &
             let dist = s.dist as usize;
             let dc = dist_code(dist);
             w.put(dc_codes[dc] as u32, dl[dc] as u32);
-            w.put((dist - DIST_BASE[dc] as usize) as u32, DIST_EXTRA[dc] as u32);
+            w.put(
+                (dist - DIST_BASE[dc] as usize) as u32,
+                DIST_EXTRA[dc] as u32,
+            );
         }
     }
     w.put(lc_codes[256] as u32, ll[256] as u32);
@@ -429,7 +449,12 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Vec<u8> {
         cl_freq[s as usize] += 1;
     }
     let cl = code_lengths(&cl_freq, 7);
-    let hclen = 4.max(CL_ORDER.iter().rposition(|&s| cl[s] > 0).map_or(0, |p| p + 1));
+    let hclen = 4.max(
+        CL_ORDER
+            .iter()
+            .rposition(|&s| cl[s] > 0)
+            .map_or(0, |p| p + 1),
+    );
     let extra_bits = |s: u8| match s {
         16 => 2,
         17 => 3,
@@ -495,7 +520,10 @@ mod tests {
 
     #[test]
     fn empty_matches_python() {
-        assert_eq!(zlib_compress(b""), [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+        assert_eq!(
+            zlib_compress(b""),
+            [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]
+        );
     }
 
     #[test]
@@ -529,7 +557,9 @@ mod tests {
     fn long_runs_and_far_matches() {
         let mut v = Vec::new();
         for i in 0..3000u32 {
-            v.extend_from_slice(format!("{{\"sku\":\"A{:04}\",\"qty\":{}}},", i % 97, i % 7).as_bytes());
+            v.extend_from_slice(
+                format!("{{\"sku\":\"A{:04}\",\"qty\":{}}},", i % 97, i % 7).as_bytes(),
+            );
         }
         v.truncate(MAX_INPUT);
         roundtrip(&v);

@@ -113,7 +113,8 @@ pub fn decompress(data: &[u8], limit: usize) -> Result<Vec<u8>, ZlibError> {
         let d = slot.get_or_insert_with(|| Decompress::new(true));
         d.reset(true);
         let hard_cap = limit.saturating_add(1);
-        let mut out: Vec<u8> = Vec::with_capacity(data.len().saturating_mul(4).clamp(64, hard_cap.max(64)));
+        let mut out: Vec<u8> =
+            Vec::with_capacity(data.len().saturating_mul(4).clamp(64, hard_cap.max(64)));
         loop {
             let in_pos = (d.total_in() as usize).min(data.len());
             if out.len() == out.capacity() {
@@ -154,7 +155,12 @@ mod tests {
     #[test]
     fn a_bad_stream_does_not_poison_the_thread_decompressor() {
         let good = compress(b"{\"a\":1}");
-        for bad in [&b"\x78\x9cgarbage"[..], b"", b"\x78\xbb\x00", &good[..good.len() - 1]] {
+        for bad in [
+            &b"\x78\x9cgarbage"[..],
+            b"",
+            b"\x78\xbb\x00",
+            &good[..good.len() - 1],
+        ] {
             assert!(decompress(bad, 1 << 20).is_err());
             assert_eq!(decompress(&good, 1 << 20).unwrap(), b"{\"a\":1}");
         }
@@ -166,6 +172,9 @@ mod tests {
         let c = compress(&big);
         assert_eq!(&c[..2], &[0x78, 0x9c]);
         assert_eq!(decompress(&c, 1 << 20).unwrap(), big);
-        assert_eq!(decompress(&c, 1000), Err(ZlibError::TooLarge { limit: 1000 }));
+        assert_eq!(
+            decompress(&c, 1000),
+            Err(ZlibError::TooLarge { limit: 1000 })
+        );
     }
 }

@@ -4,8 +4,8 @@
 use std::fmt;
 
 use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer,
-    MapAccess, SeqAccess, VariantAccess, Visitor,
+    self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess,
+    SeqAccess, VariantAccess, Visitor,
 };
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
@@ -99,13 +99,16 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Int(v))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or_else(|_| Value::BigInt(BigInt(v.to_string().into())), Value::Int))
+        Ok(i64::try_from(v)
+            .map_or_else(|_| Value::BigInt(BigInt(v.to_string().into())), Value::Int))
     }
     fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or_else(|_| Value::BigInt(BigInt(v.to_string().into())), Value::Int))
+        Ok(i64::try_from(v)
+            .map_or_else(|_| Value::BigInt(BigInt(v.to_string().into())), Value::Int))
     }
     fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or_else(|_| Value::BigInt(BigInt(v.to_string().into())), Value::Int))
+        Ok(i64::try_from(v)
+            .map_or_else(|_| Value::BigInt(BigInt(v.to_string().into())), Value::Int))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
         Ok(Value::Float(v))
@@ -148,8 +151,9 @@ impl<'de> de::Deserialize<'de> for Value {
 }
 
 fn string_of(s: PyString) -> Result<String, DeserializeError> {
-    s.into_string()
-        .map_err(|_| DeserializeError("string holds a lone surrogate; read it as djsign::pyjson::Value".into()))
+    s.into_string().map_err(|_| {
+        DeserializeError("string holds a lone surrogate; read it as djsign::pyjson::Value".into())
+    })
 }
 
 impl<'de> Deserializer<'de> for Value {
@@ -175,7 +179,10 @@ impl<'de> Deserializer<'de> for Value {
                 if seq.0.len() == 0 {
                     Ok(out)
                 } else {
-                    Err(de::Error::invalid_length(len, &"fewer elements in the list"))
+                    Err(de::Error::invalid_length(
+                        len,
+                        &"fewer elements in the list",
+                    ))
                 }
             }
             Value::Dict(d) => v.visit_map(MapDeser {

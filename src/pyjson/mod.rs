@@ -29,7 +29,7 @@ pub use de::{DeserializeError, from_value};
 pub use read::{
     DEFAULT_MAX_DEPTH, JsonError, JsonErrorKind, MAX_INT_DIGITS, from_slice, from_slice_with_depth,
 };
-pub use ser::{SerializeError, to_vec_serde};
 pub(crate) use ser::write_serde;
+pub use ser::{SerializeError, to_vec_serde};
 pub use value::{BigInt, Dict, PyString, Value};
 pub use write::{float_repr, to_vec, write_value};

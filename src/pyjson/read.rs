@@ -272,7 +272,7 @@ impl Parser<'_> {
         loop {
             let run_start = i;
             while let Some(&c) = b.get(i) {
-                if c == b'"' || c == b'\\' || c < 0x20 || c >= 0x80 {
+                if c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c) {
                     break;
                 }
                 i += 1;

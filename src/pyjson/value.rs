@@ -223,7 +223,10 @@ impl Iterator for WtfChars<'_> {
         } else if b0 < 0xf0 {
             (((b0 & 0x0f) << 12) | (cont(1) << 6) | cont(2), 3)
         } else {
-            (((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3), 4)
+            (
+                ((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+                4,
+            )
         };
         self.pos = i + n;
         Some(cp)

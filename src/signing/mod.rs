@@ -16,5 +16,7 @@ mod signer;
 mod timestamp;
 
 pub use objects::{DUMPS_SALT, dumps, dumps_with_key, loads};
-pub use signer::{DEFAULT_MAX_DECOMPRESSED_SIZE, Plain, Signer, SignerBuilder, SignerKind, Timestamped};
+pub use signer::{
+    DEFAULT_MAX_DECOMPRESSED_SIZE, Plain, Signer, SignerBuilder, SignerKind, Timestamped,
+};
 pub use timestamp::{MaxAge, TimestampSigner, TimestampedValue, now};

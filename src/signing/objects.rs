@@ -86,7 +86,11 @@ impl Signer {
     /// assert_eq!(s.unsign_object::<(String, i32)>(&token)?, ("a".into(), 1));
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn sign_object<T: Serialize + ?Sized>(&self, obj: &T, compress: bool) -> Result<String, Error> {
+    pub fn sign_object<T: Serialize + ?Sized>(
+        &self,
+        obj: &T,
+        compress: bool,
+    ) -> Result<String, Error> {
         Ok(self.sign(&encode_payload(obj, compress)?))
     }
 
@@ -128,7 +132,11 @@ impl TimestampSigner {
     /// assert_eq!(s.unsign_object::<Vec<i32>>(&t, None)?, [1, 2, 3]);
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn sign_object<T: Serialize + ?Sized>(&self, obj: &T, compress: bool) -> Result<String, Error> {
+    pub fn sign_object<T: Serialize + ?Sized>(
+        &self,
+        obj: &T,
+        compress: bool,
+    ) -> Result<String, Error> {
         self.sign_object_at(obj, compress, now())
     }
 

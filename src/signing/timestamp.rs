@@ -4,9 +4,9 @@ use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::encoding::base62::{self, Base62Error, Base62Int};
+use crate::error::{Error, ErrorKind, Malformed};
 use crate::pyjson::MAX_INT_DIGITS;
 use crate::version::DjangoVersion;
-use crate::error::{Error, ErrorKind, Malformed};
 
 use super::signer::{Signer, SignerBuilder};
 
@@ -261,7 +261,8 @@ impl TimestampSigner {
             .ok_or(Error::from(Malformed::MissingTimestamp))?;
         let (value, ts) = (&result[..at], &result[at + sep.len()..]);
         let timestamp = base62::decode(ts).map_err(Malformed::Timestamp)?;
-        if self.signer.version < DjangoVersion::V4_0 && timestamp.decimal_digits() > MAX_INT_DIGITS {
+        if self.signer.version < DjangoVersion::V4_0 && timestamp.decimal_digits() > MAX_INT_DIGITS
+        {
             // Django <= 3.2 decoded base 62 through a decimal string and `int()`, which
             // refuses more than 4300 digits.
             return Err(Malformed::Timestamp(Base62Error::TooLong).into());

@@ -1,0 +1,391 @@
+//! Drives the real `djsign` binary: Django fixtures through every command, exit codes,
+//! `--json`, standard input, `--`, and secrets never printed.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value as J;
+
+const SECRET: &str = "djsign-cli-test-secret-Zq8";
+
+fn djsign() -> Command {
+    let mut c = Command::cargo_bin("djsign").unwrap();
+    c.env_remove("DJANGO_SECRET_KEY")
+        .env_remove("DJANGO_SECRET_KEY_FALLBACKS");
+    c
+}
+
+fn fixture(line: &str) -> J {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/django-{line}.json"));
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+fn exit_code(kind: &str) -> i32 {
+    match kind {
+        "bad_signature" => 1,
+        "expired" => 3,
+        k if k.starts_with("malformed") => 4,
+        _ => 5,
+    }
+}
+
+/// Runs a sample of each fixture operation through the binary.
+#[test]
+fn fixtures_through_the_binary() {
+    let mut ran = 0;
+    for line in ["2.2", "3.1", "4.2", "6.1"] {
+        let data = fixture(line);
+        let django = data["django"].as_str().unwrap().to_owned();
+        let mut seen = std::collections::HashMap::<String, usize>::new();
+        for case in data["cases"].as_array().unwrap() {
+            let op = case["op"].as_str().unwrap();
+            let outcome = if case.get("ok").is_some() {
+                "ok"
+            } else {
+                "err"
+            };
+            let n = seen.entry(format!("{op}{outcome}")).or_default();
+            if *n >= 6 {
+                continue;
+            }
+            let mut cmd = djsign();
+            cmd.args(["--django", &django, "--now", &case["now"].to_string()]);
+            let cfg = &case["signer"];
+            let expected_stdout = match op {
+                "sign" | "ts_sign" | "unsign" | "ts_unsign" => {
+                    if cfg.get("key").and_then(J::as_str).is_none_or(str::is_empty)
+                        || cfg.get("fallback_keys").is_some_and(|f| !f.is_null())
+                        || cfg.get("settings_fallbacks").is_some()
+                        || cfg.get("dha").is_some()
+                    {
+                        continue;
+                    }
+                    cmd.args(["--secret-key", cfg["key"].as_str().unwrap()]);
+                    let sub = if op.ends_with("unsign") {
+                        "unsign"
+                    } else {
+                        "sign"
+                    };
+                    cmd.arg(sub);
+                    if let Some(s) = cfg.get("salt").and_then(J::as_str) {
+                        cmd.args(["--salt", s]);
+                    }
+                    if let Some(s) = cfg.get("sep").and_then(J::as_str) {
+                        cmd.args(["--sep", s]);
+                    }
+                    if let Some(a) = cfg.get("algorithm").and_then(J::as_str) {
+                        cmd.args(["--algorithm", a]);
+                    }
+                    if op.starts_with("ts_") {
+                        cmd.arg("--timestamp");
+                    }
+                    if let Some(m) = case.get("max_age").and_then(|m| m.get("int")) {
+                        cmd.args(["--max-age", &m.to_string()]);
+                    }
+                    let input = if sub == "sign" {
+                        &case["value"]
+                    } else {
+                        &case["token"]
+                    };
+                    cmd.args(["--", input.as_str().unwrap()]);
+                    case.get("ok").and_then(J::as_str).map(str::to_owned)
+                }
+                "loads" => {
+                    if case.get("fallback_keys").is_some_and(|f| !f.is_null()) {
+                        continue;
+                    }
+                    cmd.args([
+                        "--secret-key",
+                        case["key"].as_str().unwrap(),
+                        "loads",
+                        "--salt",
+                        case["salt"].as_str().unwrap(),
+                    ]);
+                    if let Some(m) = case["max_age"].get("int") {
+                        cmd.args(["--max-age", &m.to_string()]);
+                    }
+                    cmd.args(["--", case["token"].as_str().unwrap()]);
+                    case.get("ok").and_then(J::as_str).map(str::to_owned)
+                }
+                "dumps" if case["compress"] == false => {
+                    cmd.args([
+                        "--secret-key",
+                        case["key"].as_str().unwrap(),
+                        "dumps",
+                        "--salt",
+                        case["salt"].as_str().unwrap(),
+                    ]);
+                    cmd.args(["--", case["json"].as_str().unwrap()]);
+                    case.get("ok").and_then(J::as_str).map(str::to_owned)
+                }
+                _ => continue,
+            };
+            *n += 1;
+            ran += 1;
+            let out = cmd.output().unwrap();
+            let id = case["id"].as_str().unwrap();
+            match (expected_stdout, case.get("err").and_then(J::as_str)) {
+                (Some(ok), _) => {
+                    assert_eq!(
+                        out.status.code(),
+                        Some(0),
+                        "Django {django} {id}: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    assert_eq!(
+                        String::from_utf8_lossy(&out.stdout),
+                        format!("{ok}\n"),
+                        "Django {django} {id}"
+                    );
+                }
+                (None, Some(kind)) => {
+                    assert_eq!(
+                        out.status.code(),
+                        Some(exit_code(kind)),
+                        "Django {django} {id}: {kind}"
+                    );
+                    assert!(out.stdout.is_empty());
+                    assert!(!out.stderr.is_empty(), "an error says what went wrong");
+                }
+                _ => unreachable!(),
+            }
+        }
+    }
+    assert!(ran > 150, "ran {ran} fixture cases");
+}
+
+#[test]
+fn standard_input_and_double_dash() {
+    djsign()
+        .args([
+            "--secret-key",
+            "secret",
+            "--now",
+            "1700000000.25",
+            "dumps",
+            "-",
+        ])
+        .write_stdin("\"hello\"\n")
+        .assert()
+        .success()
+        .stdout("ImhlbGxvIg:1r31eq:a3CFcK7P0T4YtvcQde-8mW6c7nClbqAtZDLbkQ7-O9A\n");
+    // A value that looks like an option passes after `--`.
+    let out = djsign()
+        .args([
+            "--secret-key",
+            "secret",
+            "--now",
+            "0",
+            "dumps",
+            "--",
+            "-Infinity",
+        ])
+        .output()
+        .unwrap();
+    let token = String::from_utf8(out.stdout).unwrap();
+    assert!(token.starts_with("LUluZmluaXR5:0:"), "{token}");
+    djsign()
+        .args(["--secret-key", "secret", "loads", "--", token.trim()])
+        .assert()
+        .success()
+        .stdout("-Infinity\n");
+}
+
+#[test]
+fn json_output_and_exit_codes() {
+    djsign()
+        .args([
+            "--json",
+            "--secret-key",
+            "secret",
+            "unsign",
+            "hello:FRBs_KKrjaVe9zJEdlQdiuJ2n9jBEsFOL1Capquoa18",
+        ])
+        .assert()
+        .success()
+        .stdout("{\"ok\":\"hello\"}\n");
+    djsign()
+        .args(["--json", "--secret-key", "secret", "unsign", "hello:forged"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::starts_with(
+            "{\"error\":{\"kind\":\"bad_signature\"",
+        ));
+    djsign()
+        .args([
+            "--json",
+            "--secret-key",
+            "secret",
+            "--now",
+            "1700000020",
+            "unsign",
+            "--timestamp",
+            "--max-age",
+            "10",
+            "hello:1r31eq:cd3olmP207LffIZrXNJ8LTxzeEF4brfUrRYVM3D-t8Q",
+        ])
+        .assert()
+        .code(3)
+        .stdout(predicates::str::contains("\"kind\":\"expired\""));
+    djsign()
+        .args(["--secret-key", "k", "sign", "v", "--sep", "-"])
+        .assert()
+        .code(5);
+    djsign()
+        .args(["--secret-key", "k", "sign", "v", "--algorithm", "md4"])
+        .assert()
+        .code(5);
+    djsign()
+        .args(["--secret-key", "k", "--django", "1.8", "sign", "v"])
+        .assert()
+        .code(5);
+    djsign().args(["sign"]).assert().code(2);
+    djsign()
+        .args(["sign", "v"])
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("--secret-key"));
+    djsign()
+        .args([
+            "--setting",
+            "DEFAULT_HASHING_ALGORITHM=sha1",
+            "--secret-key",
+            "k",
+            "sign",
+            "v",
+        ])
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("quote strings"));
+}
+
+#[test]
+fn settings_from_flags_and_environment() {
+    // DEFAULT_HASHING_ALGORITHM on 3.2: from the environment, and a flag beats it.
+    djsign()
+        .env("DJANGO_DEFAULT_HASHING_ALGORITHM", "\"sha1\"")
+        .args(["--django", "3.2", "--secret-key", "secret", "sign", "hello"])
+        .assert()
+        .success()
+        .stdout("hello:AmyOTQY9JAikz0u2GebORkTo4LA\n");
+    djsign()
+        .env("DJANGO_DEFAULT_HASHING_ALGORITHM", "\"sha1\"")
+        .args([
+            "--django",
+            "3.2",
+            "--setting",
+            "DEFAULT_HASHING_ALGORITHM=\"sha256\"",
+            "--secret-key",
+            "secret",
+            "sign",
+            "hello",
+        ])
+        .assert()
+        .success()
+        .stdout("hello:FRBs_KKrjaVe9zJEdlQdiuJ2n9jBEsFOL1Capquoa18\n");
+    // Fallback keys from the environment verify old tokens.
+    djsign()
+        .env("DJANGO_SECRET_KEY", "new")
+        .env("DJANGO_SECRET_KEY_FALLBACKS", "[\"secret\"]")
+        .args([
+            "unsign",
+            "hello:FRBs_KKrjaVe9zJEdlQdiuJ2n9jBEsFOL1Capquoa18",
+        ])
+        .assert()
+        .success()
+        .stdout("hello\n");
+}
+
+#[test]
+fn real_django_cookie_and_inspect() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let cookie = std::fs::read_to_string(dir.join("session_cookie.txt")).unwrap();
+    djsign()
+        .args([
+            "--secret-key-file",
+            dir.join("secret_key.txt").to_str().unwrap(),
+            "loads",
+            "--salt",
+            "django.contrib.sessions.backends.signed_cookies",
+            cookie.trim(),
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("\"_auth_user_id\":\"1\""));
+    djsign()
+        .args(["inspect", cookie.trim()])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("UNVERIFIED"));
+    djsign()
+        .args([
+            "--secret-key-file",
+            dir.join("secret_key.txt").to_str().unwrap(),
+            "--now",
+            "1700000100",
+            "inspect",
+            cookie.trim(),
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("signed-cookie session")
+                .and(predicates::str::contains("expired:          false")),
+        );
+}
+
+use predicates::prelude::*;
+
+#[test]
+fn secrets_never_appear_in_any_output() {
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["sign", "v"],
+        vec!["unsign", "v:bad"],
+        vec!["unsign", "novalue"],
+        vec!["loads", "e30:1:bad"],
+        vec!["dumps", "not json"],
+        vec![
+            "inspect",
+            "eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk",
+        ],
+        vec!["--help"],
+        vec!["sign", "--help"],
+        vec!["sign", "v", "--sep", "-"],
+        vec!["--json", "unsign", "v:bad"],
+    ];
+    for args in runs {
+        for via_env in [false, true] {
+            let mut c = djsign();
+            if via_env {
+                c.env("DJANGO_SECRET_KEY", SECRET)
+                    .env("DJANGO_SECRET_KEY_FALLBACKS", format!("[\"{SECRET}-old\"]"));
+            } else {
+                c.args([
+                    "--secret-key",
+                    SECRET,
+                    "--fallback-key",
+                    &format!("{SECRET}-old"),
+                ]);
+            }
+            let out = c.args(&args).output().unwrap();
+            for stream in [&out.stdout, &out.stderr] {
+                let text = String::from_utf8_lossy(stream);
+                assert!(
+                    !text.contains(SECRET),
+                    "{args:?} printed the secret: {text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        djsign()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("djsign"));
+    }
+}
