@@ -42,12 +42,75 @@ const CL_ORDER: [usize; 19] = [
     16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
 ];
 
+/// Length code (0..=28, i.e. symbol 257 + code) of every match length 3..=258.
+const LEN_CODE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut code = 0;
+    let mut len = 3;
+    while len <= 258 {
+        while code + 1 < 29 && LEN_BASE[code + 1] as usize <= len {
+            code += 1;
+        }
+        t[len - 3] = code as u8;
+        len += 1;
+    }
+    t
+};
+
+/// Distance code of distances 1..=256 (index `dist - 1`) and of larger distances
+/// (index `(dist - 1) >> 7`), as zlib's `d_code`.
+const DIST_CODE: ([u8; 256], [u8; 256]) = {
+    let mut lo = [0u8; 256];
+    let mut hi = [0u8; 256];
+    let mut code = 0;
+    let mut d = 1;
+    while d <= 32768 {
+        while code + 1 < 30 && DIST_BASE[code + 1] as usize <= d {
+            code += 1;
+        }
+        if d <= 256 {
+            lo[d - 1] = code as u8;
+        }
+        if (d - 1) & 127 == 0 {
+            hi[(d - 1) >> 7] = code as u8;
+        }
+        d += 1;
+    }
+    (lo, hi)
+};
+
+#[inline]
 fn len_code(len: usize) -> usize {
-    LEN_BASE.partition_point(|&b| b as usize <= len) - 1
+    LEN_CODE[(len - 3) & 255] as usize
 }
 
+#[inline]
 fn dist_code(dist: usize) -> usize {
-    DIST_BASE.partition_point(|&b| b as usize <= dist) - 1
+    if dist <= 256 {
+        DIST_CODE.0[(dist - 1) & 255] as usize
+    } else {
+        DIST_CODE.1[((dist - 1) >> 7) & 255] as usize
+    }
+}
+
+/// Length of the common prefix of `a` and `b`, eight bytes at a time.
+#[inline]
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let max = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= max {
+        let x = u64::from_le_bytes(a[i..i + 8].try_into().unwrap_or([0; 8]));
+        let y = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
+        let diff = x ^ y;
+        if diff != 0 {
+            return i + (diff.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < max && a[i] == b[i] {
+        i += 1;
+    }
+    i
 }
 
 /// An LZ77 symbol: a literal (`dist == 0`) or a back-reference.
@@ -86,11 +149,7 @@ fn lz77(data: &[u8]) -> Vec<Sym> {
         while cand != NIL && chain > 0 {
             let c = cand as usize;
             if best < max && data[c + best] == data[p + best] {
-                let l = data[c..c + max]
-                    .iter()
-                    .zip(&data[p..p + max])
-                    .take_while(|(a, b)| a == b)
-                    .count();
+                let l = common_prefix(&data[c..c + max], &data[p..p + max]);
                 if l > best {
                     best = l;
                     best_dist = p - c;
@@ -157,12 +216,12 @@ fn lz77(data: &[u8]) -> Vec<Sym> {
 /// minimum-redundancy computation, then length limiting by the Kraft sum.
 fn code_lengths<const N: usize>(freqs: &[u32; N], max_bits: usize) -> [u8; N] {
     let mut lens = [0u8; N];
-    // (frequency, symbol) of the used symbols, sorted by frequency.
-    let mut used = [(0u32, 0u16); 288];
+    // The used symbols as `frequency << 16 | symbol`, sorted by frequency.
+    let mut used = [0u64; 288];
     let mut n = 0;
     for (s, &f) in freqs.iter().enumerate() {
         if f > 0 {
-            used[n] = (f, s as u16);
+            used[n] = ((f as u64) << 16) | s as u64;
             n += 1;
         }
     }
@@ -170,7 +229,7 @@ fn code_lengths<const N: usize>(freqs: &[u32; N], max_bits: usize) -> [u8; N] {
     let mut s = 0;
     while n < 2 && s < N {
         if freqs[s] == 0 {
-            used[n] = (1, s as u16);
+            used[n] = (1 << 16) | s as u64;
             n += 1;
         }
         s += 1;
@@ -179,7 +238,7 @@ fn code_lengths<const N: usize>(freqs: &[u32; N], max_bits: usize) -> [u8; N] {
     used.sort_unstable();
     let mut a = [0u32; 288];
     for (slot, u) in a.iter_mut().zip(used.iter()) {
-        *slot = u.0;
+        *slot = (u >> 16) as u32;
     }
     // Moffat–Katajainen in-place Huffman code lengths.
     a[0] += a[1];
@@ -246,7 +305,7 @@ fn code_lengths<const N: usize>(freqs: &[u32; N], max_bits: usize) -> [u8; N] {
     for (l, &c) in count.iter().enumerate().take(max_bits + 1).skip(1) {
         for _ in 0..c {
             k -= 1;
-            lens[used[k].1 as usize] = l as u8;
+            lens[(used[k] & 0xffff) as usize] = l as u8;
         }
     }
     lens

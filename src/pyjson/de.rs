@@ -265,7 +265,7 @@ impl<'de> SeqAccess<'de> for SeqDeser {
 }
 
 struct MapDeser {
-    it: indexmap::map::IntoIter<PyString, Value>,
+    it: super::value::DictIntoIter,
     pending: Option<Value>,
 }
 

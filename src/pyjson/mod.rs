@@ -31,5 +31,5 @@ pub use read::{
 };
 pub(crate) use ser::write_serde;
 pub use ser::{SerializeError, to_vec_serde};
-pub use value::{BigInt, Dict, PyString, Value};
+pub use value::{BigInt, Dict, DictIntoIter, DictIter, PyString, Value};
 pub use write::{float_repr, to_vec, write_value};

@@ -121,6 +121,8 @@ pub fn from_slice_with_depth(data: &[u8], max_depth: usize) -> Result<Value, Jso
         pos: 0,
         depth: 0,
         max_depth,
+        items: Vec::new(),
+        entries: Vec::new(),
     };
     p.skip_ws();
     let v = p.value()?;
@@ -131,11 +133,30 @@ pub fn from_slice_with_depth(data: &[u8], max_depth: usize) -> Result<Value, Jso
     Ok(v)
 }
 
+/// Whether any byte of `w` is `"`, `\\`, a control character or non-ASCII (may also
+/// report a false positive next to such a byte; never a false negative).
+#[inline]
+fn needs_attention(w: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let quote = w ^ (LO * b'"' as u64);
+    let slash = w ^ (LO * b'\\' as u64);
+    let has_quote = quote.wrapping_sub(LO) & !quote;
+    let has_slash = slash.wrapping_sub(LO) & !slash;
+    let has_ctrl = w.wrapping_sub(LO * 0x20) & !w;
+    ((has_quote | has_slash | has_ctrl) & HI) | (w & HI) != 0
+}
+
 struct Parser<'a> {
     b: &'a [u8],
     pos: usize,
     depth: usize,
     max_depth: usize,
+    /// Items of the lists being parsed, innermost last (one buffer for all levels, so
+    /// each finished list is allocated once, at its exact size).
+    items: Vec<Value>,
+    /// Entries of the dicts being parsed, likewise.
+    entries: Vec<(super::PyString, Value)>,
 }
 
 impl Parser<'_> {
@@ -267,8 +288,28 @@ impl Parser<'_> {
     fn string(&mut self) -> Result<super::PyString, JsonError> {
         let b = self.b;
         let start = self.pos - 1;
-        let mut out = StringBuilder::with_capacity(0);
+        // Fast path: printable ASCII up to the closing quote, eight bytes at a time.
         let mut i = self.pos;
+        while i + 8 <= b.len() {
+            let w = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
+            if needs_attention(w) {
+                break;
+            }
+            i += 8;
+        }
+        while let Some(&c) = b.get(i) {
+            if c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c) {
+                break;
+            }
+            i += 1;
+        }
+        if b.get(i) == Some(&b'"') {
+            let s = super::PyString::from_ascii(&b[self.pos..i]);
+            self.pos = i + 1;
+            return Ok(s);
+        }
+        let mut out = StringBuilder::with_capacity(i - self.pos + 16);
+        out.push_str(std::str::from_utf8(&b[self.pos..i]).unwrap_or_default());
         loop {
             let run_start = i;
             while let Some(&c) = b.get(i) {
@@ -365,35 +406,56 @@ impl Parser<'_> {
     }
 
     fn array(&mut self) -> Result<Value, JsonError> {
-        let mut items = Vec::new();
+        let base = self.items.len();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::List(items));
+            return Ok(Value::List(Vec::new()));
         }
         loop {
-            items.push(self.value()?);
+            let v = self.value();
+            match v {
+                Ok(v) => self.items.push(v),
+                Err(e) => {
+                    self.items.truncate(base);
+                    return Err(e);
+                }
+            }
             self.skip_ws();
             match self.peek() {
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::List(items));
+                    return Ok(Value::List(self.items.split_off(base)));
                 }
                 Some(b',') => {
                     self.pos += 1;
                     self.skip_ws();
                 }
-                _ => return Err(self.err(JsonErrorKind::ExpectingComma)),
+                _ => {
+                    self.items.truncate(base);
+                    return Err(self.err(JsonErrorKind::ExpectingComma));
+                }
             }
         }
     }
 
     fn object(&mut self) -> Result<Value, JsonError> {
-        let mut dict = Dict::new();
+        let base = self.entries.len();
+        let r = self.object_entries(base);
+        if r.is_err() {
+            self.entries.truncate(base);
+        }
+        r
+    }
+
+    /// Parses the entries of an object onto `self.entries` (above `base`), switching to a
+    /// hash-indexed [`Dict`] once it grows large, so duplicate detection stays linear.
+    fn object_entries(&mut self, base: usize) -> Result<Value, JsonError> {
+        let mut large: Option<Dict> = None;
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Dict(dict));
+            return Ok(Value::Dict(Dict::new()));
         }
         loop {
             if self.peek() != Some(b'"') {
@@ -408,12 +470,31 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value()?;
-            dict.insert(key, value);
+            match &mut large {
+                Some(d) => {
+                    d.insert(key, value);
+                }
+                None => {
+                    let frame = &mut self.entries[base..];
+                    if let Some(slot) = frame.iter_mut().find(|(k, _)| *k == key) {
+                        slot.1 = value; // last value wins, first position kept
+                    } else if frame.len() < 16 {
+                        self.entries.push((key, value));
+                    } else {
+                        let mut d: Dict = self.entries.drain(base..).collect();
+                        d.insert(key, value);
+                        large = Some(d);
+                    }
+                }
+            }
             self.skip_ws();
             match self.peek() {
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Dict(dict));
+                    return Ok(Value::Dict(match large {
+                        Some(d) => d,
+                        None => Dict::from_distinct(self.entries.split_off(base)),
+                    }));
                 }
                 Some(b',') => {
                     self.pos += 1;

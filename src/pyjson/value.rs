@@ -20,14 +20,37 @@ use indexmap::{Equivalent, IndexMap};
 /// assert_eq!(lone.as_str(), None);
 /// assert_eq!(lone.to_string_lossy(), "a\u{FFFD}");
 /// ```
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PyString(Repr);
 
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// Strings up to this many bytes are stored inline, without an allocation.
+const INLINE: usize = 22;
+
+/// Canonical: text of at most [`INLINE`] bytes is always `Inline` (zero-padded), longer
+/// text always `Heap`, and `Wtf8` only holds strings with a lone surrogate; so derived
+/// equality is content equality.
+#[derive(Clone, PartialEq, Eq)]
 enum Repr {
-    Utf8(String),
+    Inline {
+        len: u8,
+        buf: [u8; INLINE],
+    },
+    Heap(Box<str>),
     /// Generalised UTF-8 holding at least one surrogate code point.
     Wtf8(Box<[u8]>),
+}
+
+impl PartialOrd for PyString {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for PyString {
+    /// Code point order (WTF-8 byte order is code point order).
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.wtf8_bytes().cmp(other.wtf8_bytes())
+    }
 }
 
 impl PyString {
@@ -54,7 +77,9 @@ impl PyString {
     /// ```
     pub fn as_str(&self) -> Option<&str> {
         match &self.0 {
-            Repr::Utf8(s) => Some(s),
+            // Inline bytes are always valid UTF-8 (see `Repr`).
+            Repr::Inline { len, buf } => std::str::from_utf8(&buf[..*len as usize]).ok(),
+            Repr::Heap(s) => Some(s),
             Repr::Wtf8(_) => None,
         }
     }
@@ -66,8 +91,11 @@ impl PyString {
     /// assert_eq!(PyString::from("x").to_string_lossy(), "x");
     /// ```
     pub fn to_string_lossy(&self) -> std::borrow::Cow<'_, str> {
+        if let Some(s) = self.as_str() {
+            return std::borrow::Cow::Borrowed(s);
+        }
         match &self.0 {
-            Repr::Utf8(s) => std::borrow::Cow::Borrowed(s),
+            Repr::Inline { .. } | Repr::Heap(_) => std::borrow::Cow::Borrowed(""),
             Repr::Wtf8(_) => std::borrow::Cow::Owned(
                 self.code_points()
                     .map(|c| char::from_u32(c).unwrap_or('\u{FFFD}'))
@@ -96,9 +124,9 @@ impl PyString {
     /// assert_eq!(PyString::from("é😀").len(), 2);
     /// ```
     pub fn len(&self) -> usize {
-        match &self.0 {
-            Repr::Utf8(s) => s.chars().count(),
-            Repr::Wtf8(_) => self.code_points().count(),
+        match self.as_str() {
+            Some(s) => s.chars().count(),
+            None => self.code_points().count(),
         }
     }
 
@@ -120,7 +148,8 @@ impl PyString {
     /// ```
     pub fn wtf8_bytes(&self) -> &[u8] {
         match &self.0 {
-            Repr::Utf8(s) => s.as_bytes(),
+            Repr::Inline { len, buf } => &buf[..*len as usize],
+            Repr::Heap(s) => s.as_bytes(),
             Repr::Wtf8(b) => b,
         }
     }
@@ -133,8 +162,38 @@ impl PyString {
     /// ```
     pub fn into_string(self) -> Result<String, PyString> {
         match self.0 {
-            Repr::Utf8(s) => Ok(s),
+            Repr::Heap(s) => Ok(s.into_string()),
+            Repr::Inline { .. } => Ok(self.as_str().unwrap_or_default().to_owned()),
             other => Err(PyString(other)),
+        }
+    }
+
+    /// A string from bytes the caller has checked are ASCII (no allocation up to 22
+    /// bytes, no validation).
+    pub(crate) fn from_ascii(bytes: &[u8]) -> PyString {
+        if bytes.len() <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..bytes.len()].copy_from_slice(bytes);
+            PyString(Repr::Inline {
+                len: bytes.len() as u8,
+                buf,
+            })
+        } else {
+            PyString::from(std::str::from_utf8(bytes).unwrap_or_default())
+        }
+    }
+
+    /// A string from text (no allocation up to 22 bytes).
+    pub(crate) fn from_text(s: &str) -> PyString {
+        if s.len() <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            PyString(Repr::Inline {
+                len: s.len() as u8,
+                buf,
+            })
+        } else {
+            PyString(Repr::Heap(s.into()))
         }
     }
 }
@@ -157,21 +216,25 @@ impl Equivalent<PyString> for StrKey<'_> {
 
 impl From<&str> for PyString {
     fn from(s: &str) -> Self {
-        PyString(Repr::Utf8(s.to_owned()))
+        PyString::from_text(s)
     }
 }
 
 impl From<String> for PyString {
     fn from(s: String) -> Self {
-        PyString(Repr::Utf8(s))
+        if s.len() <= INLINE {
+            PyString::from_text(&s)
+        } else {
+            PyString(Repr::Heap(s.into_boxed_str()))
+        }
     }
 }
 
 impl fmt::Debug for PyString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Repr::Utf8(s) => fmt::Debug::fmt(s, f),
-            Repr::Wtf8(_) => {
+        match self.as_str() {
+            Some(s) => fmt::Debug::fmt(s, f),
+            None => {
                 f.write_str("\"")?;
                 for cp in self.code_points() {
                     match char::from_u32(cp) {
@@ -287,7 +350,7 @@ impl StringBuilder {
 
     pub(crate) fn finish(self) -> PyString {
         match self.wtf {
-            None => PyString(Repr::Utf8(self.text)),
+            None => PyString::from(self.text),
             Some(w) => PyString(Repr::Wtf8(w.into_boxed_slice())),
         }
     }
@@ -362,10 +425,14 @@ impl BigInt {
     }
 }
 
+/// Dicts up to this many entries are kept as a plain vector (linear lookups beat hashing
+/// at this size); larger ones get a hash index, so no input makes insertion quadratic.
+const SMALL_DICT: usize = 16;
+
 /// A Python `dict` with string keys, in insertion order.
 ///
 /// Inserting an existing key replaces its value and keeps its position; removing a key
-/// keeps the order of the others, as Python does.
+/// keeps the order of the others, as Python does. Equality ignores order, as Python's.
 ///
 /// ```
 /// use djsign::pyjson::{Dict, Value};
@@ -376,17 +443,53 @@ impl BigInt {
 /// assert_eq!(d.keys().map(|k| k.to_string()).collect::<Vec<_>>(), ["b", "a"]);
 /// assert_eq!(d.get("b"), Some(&Value::Int(3)));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Dict(IndexMap<PyString, Value>);
+#[derive(Clone, Default)]
+pub struct Dict(DictRepr);
+
+#[derive(Clone)]
+enum DictRepr {
+    Small(Vec<(PyString, Value)>),
+    Large(Box<IndexMap<PyString, Value>>),
+}
+
+impl Default for DictRepr {
+    fn default() -> Self {
+        DictRepr::Small(Vec::new())
+    }
+}
+
+impl PartialEq for Dict {
+    fn eq(&self, other: &Dict) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .all(|(k, v)| other.get_bytes(k.wtf8_bytes()) == Some(v))
+    }
+}
+
+impl fmt::Debug for Dict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
 
 impl Dict {
+    /// A dict from entries whose keys are known to be distinct.
+    pub(crate) fn from_distinct(entries: Vec<(PyString, Value)>) -> Dict {
+        if entries.len() <= SMALL_DICT {
+            Dict(DictRepr::Small(entries))
+        } else {
+            Dict(DictRepr::Large(Box::new(entries.into_iter().collect())))
+        }
+    }
+
     /// An empty dict.
     ///
     /// ```
     /// assert!(djsign::pyjson::Dict::new().is_empty());
     /// ```
     pub fn new() -> Dict {
-        Dict(IndexMap::new())
+        Dict::default()
     }
 
     /// An empty dict with room for `n` entries.
@@ -395,7 +498,21 @@ impl Dict {
     /// assert!(djsign::pyjson::Dict::with_capacity(4).is_empty());
     /// ```
     pub fn with_capacity(n: usize) -> Dict {
-        Dict(IndexMap::with_capacity(n))
+        if n <= SMALL_DICT {
+            Dict(DictRepr::Small(Vec::with_capacity(n)))
+        } else {
+            Dict(DictRepr::Large(Box::new(IndexMap::with_capacity(n))))
+        }
+    }
+
+    fn get_bytes(&self, key: &[u8]) -> Option<&Value> {
+        match &self.0 {
+            DictRepr::Small(v) => v
+                .iter()
+                .find(|(k, _)| k.wtf8_bytes() == key)
+                .map(|(_, v)| v),
+            DictRepr::Large(m) => m.get(&StrKey(key)),
+        }
     }
 
     /// The value under `key`.
@@ -408,7 +525,7 @@ impl Dict {
     /// assert_eq!(d.get("x"), None);
     /// ```
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.get(&StrKey(key.as_bytes()))
+        self.get_bytes(key.as_bytes())
     }
 
     /// The value under `key`, mutably.
@@ -421,7 +538,13 @@ impl Dict {
     /// assert_eq!(d.get("n"), Some(&Value::Int(2)));
     /// ```
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.0.get_mut(&StrKey(key.as_bytes()))
+        match &mut self.0 {
+            DictRepr::Small(v) => v
+                .iter_mut()
+                .find(|(k, _)| k.wtf8_bytes() == key.as_bytes())
+                .map(|(_, v)| v),
+            DictRepr::Large(m) => m.get_mut(&StrKey(key.as_bytes())),
+        }
     }
 
     /// Whether `key` is present.
@@ -433,7 +556,7 @@ impl Dict {
     /// assert!(d.contains_key("k"));
     /// ```
     pub fn contains_key(&self, key: &str) -> bool {
-        self.0.contains_key(&StrKey(key.as_bytes()))
+        self.get(key).is_some()
     }
 
     /// Sets `key` to `value`, returning the previous value. An existing key keeps its
@@ -446,7 +569,23 @@ impl Dict {
     /// assert_eq!(d.insert("k", Value::Int(2)), Some(Value::Int(1)));
     /// ```
     pub fn insert(&mut self, key: impl Into<PyString>, value: Value) -> Option<Value> {
-        self.0.insert(key.into(), value)
+        let key = key.into();
+        match &mut self.0 {
+            DictRepr::Small(v) => {
+                if let Some(slot) = v.iter_mut().find(|(k, _)| *k == key) {
+                    return Some(std::mem::replace(&mut slot.1, value));
+                }
+                if v.len() < SMALL_DICT {
+                    v.push((key, value));
+                    return None;
+                }
+                let mut m: IndexMap<PyString, Value> = std::mem::take(v).into_iter().collect();
+                m.insert(key, value);
+                self.0 = DictRepr::Large(Box::new(m));
+                None
+            }
+            DictRepr::Large(m) => m.insert(key, value),
+        }
     }
 
     /// Removes `key`, keeping the order of the remaining entries.
@@ -461,7 +600,15 @@ impl Dict {
     /// assert_eq!(d.keys().map(|k| k.to_string()).collect::<String>(), "bc");
     /// ```
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        self.0.shift_remove(&StrKey(key.as_bytes()))
+        match &mut self.0 {
+            DictRepr::Small(v) => {
+                let at = v
+                    .iter()
+                    .position(|(k, _)| k.wtf8_bytes() == key.as_bytes())?;
+                Some(v.remove(at).1)
+            }
+            DictRepr::Large(m) => m.shift_remove(&StrKey(key.as_bytes())),
+        }
     }
 
     /// Number of entries.
@@ -470,7 +617,10 @@ impl Dict {
     /// assert_eq!(djsign::pyjson::Dict::new().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.0.len()
+        match &self.0 {
+            DictRepr::Small(v) => v.len(),
+            DictRepr::Large(m) => m.len(),
+        }
     }
 
     /// Whether there are no entries.
@@ -479,7 +629,7 @@ impl Dict {
     /// assert!(djsign::pyjson::Dict::new().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
     }
 
     /// Removes every entry.
@@ -492,7 +642,7 @@ impl Dict {
     /// assert!(d.is_empty());
     /// ```
     pub fn clear(&mut self) {
-        self.0.clear()
+        self.0 = DictRepr::Small(Vec::new());
     }
 
     /// The entries in insertion order.
@@ -503,8 +653,11 @@ impl Dict {
     /// d.insert("k", Value::Bool(true));
     /// assert_eq!(d.iter().count(), 1);
     /// ```
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&PyString, &Value)> {
-        self.0.iter()
+    pub fn iter(&self) -> DictIter<'_> {
+        match &self.0 {
+            DictRepr::Small(v) => DictIter(IterRepr::Small(v.iter())),
+            DictRepr::Large(m) => DictIter(IterRepr::Large(m.iter())),
+        }
     }
 
     /// The keys in insertion order.
@@ -516,7 +669,7 @@ impl Dict {
     /// assert_eq!(d.keys().next().unwrap(), "k");
     /// ```
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &PyString> {
-        self.0.keys()
+        self.iter().map(|(k, _)| k)
     }
 
     /// The values in insertion order.
@@ -528,22 +681,94 @@ impl Dict {
     /// assert_eq!(d.values().next(), Some(&Value::Null));
     /// ```
     pub fn values(&self) -> impl ExactSizeIterator<Item = &Value> {
-        self.0.values()
+        self.iter().map(|(_, v)| v)
     }
 }
 
+/// Iterator over a [`Dict`]'s entries, in insertion order.
+pub struct DictIter<'a>(IterRepr<'a>);
+
+enum IterRepr<'a> {
+    Small(std::slice::Iter<'a, (PyString, Value)>),
+    Large(indexmap::map::Iter<'a, PyString, Value>),
+}
+
+impl<'a> Iterator for DictIter<'a> {
+    type Item = (&'a PyString, &'a Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.0 {
+            IterRepr::Small(it) => it.next().map(|(k, v)| (k, v)),
+            IterRepr::Large(it) => it.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.0 {
+            IterRepr::Small(it) => it.size_hint(),
+            IterRepr::Large(it) => it.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for DictIter<'_> {}
+
+/// Owning iterator over a [`Dict`]'s entries, in insertion order.
+pub struct DictIntoIter(IntoIterRepr);
+
+enum IntoIterRepr {
+    Small(std::vec::IntoIter<(PyString, Value)>),
+    Large(indexmap::map::IntoIter<PyString, Value>),
+}
+
+impl Iterator for DictIntoIter {
+    type Item = (PyString, Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.0 {
+            IntoIterRepr::Small(it) => it.next(),
+            IntoIterRepr::Large(it) => it.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.0 {
+            IntoIterRepr::Small(it) => it.size_hint(),
+            IntoIterRepr::Large(it) => it.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for DictIntoIter {}
+
 impl IntoIterator for Dict {
     type Item = (PyString, Value);
-    type IntoIter = indexmap::map::IntoIter<PyString, Value>;
+    type IntoIter = DictIntoIter;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+    fn into_iter(self) -> DictIntoIter {
+        match self.0 {
+            DictRepr::Small(v) => DictIntoIter(IntoIterRepr::Small(v.into_iter())),
+            DictRepr::Large(m) => DictIntoIter(IntoIterRepr::Large((*m).into_iter())),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Dict {
+    type Item = (&'a PyString, &'a Value);
+    type IntoIter = DictIter<'a>;
+
+    fn into_iter(self) -> DictIter<'a> {
+        self.iter()
     }
 }
 
 impl<K: Into<PyString>> FromIterator<(K, Value)> for Dict {
     fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Self {
-        Dict(iter.into_iter().map(|(k, v)| (k.into(), v)).collect())
+        let mut d = Dict::new();
+        for (k, v) in iter {
+            d.insert(k, v);
+        }
+        d
     }
 }
 

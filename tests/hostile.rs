@@ -1,0 +1,137 @@
+//! Hostile input: 1 MiB pathological shapes finish (linear-time paths), decompression is
+//! capped, and nothing secret leaks through errors or `Debug`.
+
+use djsign::encoding::{base62, base64, zlib};
+use djsign::pyjson::{self, JsonErrorKind};
+use djsign::{ErrorKind, Malformed, Settings, Signer, TimestampSigner};
+
+const MIB: usize = 1 << 20;
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    for open in [b"[".as_slice(), b"{\"a\":"] {
+        let doc: Vec<u8> = open.iter().copied().cycle().take(MIB).collect();
+        let err = pyjson::from_slice(&doc).unwrap_err();
+        assert_eq!(err.kind(), JsonErrorKind::TooDeep);
+    }
+    // 1000 levels are accepted, as Python accepts them.
+    let ok = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+    assert!(pyjson::from_slice(ok.as_bytes()).is_ok());
+}
+
+#[test]
+fn many_keys_and_duplicates_stay_linear() {
+    let mut doc = String::from("{");
+    for i in 0..60_000 {
+        doc.push_str(&format!("\"k{i}\":{i},"));
+    }
+    for _ in 0..60_000 {
+        doc.push_str("\"dup\":1,");
+    }
+    doc.push_str("\"end\":0}");
+    let v = pyjson::from_slice(doc.as_bytes()).unwrap();
+    match v {
+        pyjson::Value::Dict(d) => assert_eq!(d.len(), 60_002),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn long_strings_and_escapes() {
+    let escapes = format!("\"{}\"", "\\u00e9\\ud83d\\ude00\\n".repeat(MIB / 20));
+    assert!(pyjson::from_slice(escapes.as_bytes()).is_ok());
+    let latin1: Vec<u8> = std::iter::once(b'"')
+        .chain(std::iter::repeat_n(0xE9, MIB))
+        .chain([b'"'])
+        .collect();
+    assert!(pyjson::from_slice(&latin1).is_ok());
+    let digits = "9".repeat(MIB);
+    assert_eq!(
+        pyjson::from_slice(digits.as_bytes()).unwrap_err().kind(),
+        JsonErrorKind::IntTooLarge
+    );
+}
+
+#[test]
+fn junk_base64_and_huge_timestamps() {
+    assert!(base64::decode(&vec![b'!'; MIB]).unwrap().is_empty());
+    let mixed: Vec<u8> = b"eyJ!".iter().copied().cycle().take(MIB).collect();
+    let _ = base64::decode(&mixed);
+    let ts = "z".repeat(MIB);
+    let n = base62::decode(&ts).unwrap();
+    assert_eq!(n.as_f64(), None);
+    assert_eq!(
+        base62::decode(&"$".repeat(MIB)).unwrap_err(),
+        base62::Base62Error::InvalidDigit
+    );
+}
+
+#[test]
+fn huge_and_separator_heavy_tokens() {
+    let s = TimestampSigner::builder().key("k").build().unwrap();
+    let colons = ":".repeat(MIB);
+    assert!(
+        s.unsign_at(&colons, None, 0.0)
+            .unwrap_err()
+            .is_bad_signature()
+    );
+    let big = format!("{}:1:sig", "a".repeat(MIB));
+    assert!(s.unsign_at(&big, None, 0.0).unwrap_err().is_bad_signature());
+    // A validly signed 1 MiB timestamp: linear to decode, an overflow to compare.
+    let plain = Signer::builder()
+        .key("k")
+        .salt("django.core.signing.TimestampSigner")
+        .build()
+        .unwrap();
+    let token = plain.sign(&format!("v:{}", "z".repeat(MIB)));
+    let err = s.unsign_at(&token, Some(10.into()), 0.0).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Malformed(Malformed::TimestampOverflow)
+    );
+    assert_eq!(s.unsign_at(&token, None, 0.0).unwrap(), "v");
+}
+
+#[test]
+fn decompression_bombs_are_capped() {
+    let bomb = zlib::compress(&vec![b' '; 64 * MIB]);
+    assert!(bomb.len() < 200_000);
+    let s = Signer::builder()
+        .key("k")
+        .max_decompressed_size(MIB)
+        .build()
+        .unwrap();
+    let token = s.sign(&format!(".{}", base64::encode(&bomb)));
+    let err = s.unsign_object::<pyjson::Value>(&token).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Malformed(Malformed::Zlib(zlib::ZlibError::TooLarge { limit })) if *limit == MIB)
+    );
+}
+
+#[test]
+fn no_secret_or_signature_in_errors_and_debug() {
+    let secret = "super-secret-key-4f9a";
+    let mut settings = Settings::new(secret);
+    settings.secret_key_fallbacks = vec![format!("{secret}-old").into()];
+    let s = TimestampSigner::builder()
+        .settings(&settings)
+        .build()
+        .unwrap();
+    let good = s.sign_at("value", 100.0);
+    let real_sig = good.rsplit(':').next().unwrap().to_owned();
+    let tampered = good.replacen("value", "valuf", 1);
+    let shown = [
+        format!("{s:?}"),
+        format!("{settings:?}"),
+        format!("{:?}", s.unsign_at(&tampered, None, 0.0).unwrap_err()),
+        s.unsign_at(&tampered, None, 0.0).unwrap_err().to_string(),
+        format!("{:?}", s.unsign_at(&good, Some(1.into()), 1e9).unwrap_err()),
+        s.unsign_at(&good, Some(1.into()), 1e9)
+            .unwrap_err()
+            .to_string(),
+    ];
+    for text in shown {
+        assert!(!text.contains(secret), "{text}");
+        assert!(!text.contains(&real_sig), "{text}");
+    }
+}
