@@ -25,7 +25,16 @@ use crate::signing::MaxAge;
 /// assert!(matches!(err.kind(), ErrorKind::BadSignature));
 /// ```
 #[derive(Clone, PartialEq)]
-pub struct Error(Box<ErrorKind>);
+pub struct Error(Repr);
+
+/// A bad signature, the error attackers can trigger at will, is stored without allocating.
+#[derive(Clone, PartialEq)]
+enum Repr {
+    BadSignature,
+    Other(Box<ErrorKind>),
+}
+
+static BAD_SIGNATURE: ErrorKind = ErrorKind::BadSignature;
 
 /// What went wrong.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,7 +141,10 @@ impl Error {
     /// assert_eq!(s.unsign("no separator").unwrap_err().kind(), &ErrorKind::BadSignature);
     /// ```
     pub fn kind(&self) -> &ErrorKind {
-        &self.0
+        match &self.0 {
+            Repr::BadSignature => &BAD_SIGNATURE,
+            Repr::Other(k) => k,
+        }
     }
 
     /// Consumes the error, returning its kind.
@@ -143,7 +155,10 @@ impl Error {
     /// assert_eq!(s.unsign("a:b").unwrap_err().into_kind(), ErrorKind::BadSignature);
     /// ```
     pub fn into_kind(self) -> ErrorKind {
-        *self.0
+        match self.0 {
+            Repr::BadSignature => ErrorKind::BadSignature,
+            Repr::Other(k) => *k,
+        }
     }
 
     /// True for a bad signature **and** for an expired one, as Python's
@@ -157,7 +172,10 @@ impl Error {
     /// assert!(err.is_bad_signature() && err.is_expired());
     /// ```
     pub fn is_bad_signature(&self) -> bool {
-        matches!(*self.0, ErrorKind::BadSignature | ErrorKind::Expired { .. })
+        matches!(
+            self.kind(),
+            ErrorKind::BadSignature | ErrorKind::Expired { .. }
+        )
     }
 
     /// True only for an expired signature.
@@ -168,7 +186,7 @@ impl Error {
     /// assert!(!s.unsign("v:x").unwrap_err().is_expired());
     /// ```
     pub fn is_expired(&self) -> bool {
-        matches!(*self.0, ErrorKind::Expired { .. })
+        matches!(self.kind(), ErrorKind::Expired { .. })
     }
 
     /// The broad class of the error.
@@ -179,7 +197,7 @@ impl Error {
     /// assert_eq!(s.unsign("v:x").unwrap_err().category(), Category::BadSignature);
     /// ```
     pub fn category(&self) -> Category {
-        match &*self.0 {
+        match self.kind() {
             ErrorKind::BadSignature => Category::BadSignature,
             ErrorKind::Expired { .. } => Category::Expired,
             ErrorKind::Malformed(_) => Category::Malformed,
@@ -193,7 +211,10 @@ impl Error {
 
 impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
-        Error(Box::new(kind))
+        match kind {
+            ErrorKind::BadSignature => Error(Repr::BadSignature),
+            other => Error(Repr::Other(Box::new(other))),
+        }
     }
 }
 
@@ -205,13 +226,13 @@ impl From<Malformed> for Error {
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
+        fmt::Debug::fmt(self.kind(), f)
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &*self.0 {
+        match self.kind() {
             ErrorKind::BadSignature => f.write_str("bad signature: the value was not signed with this key, salt and algorithm, or was altered"),
             ErrorKind::Expired { age, max_age } => write!(
                 f,
@@ -252,7 +273,7 @@ impl fmt::Display for Malformed {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &*self.0 {
+        match self.kind() {
             ErrorKind::Malformed(Malformed::Base64(e)) => Some(e),
             ErrorKind::Malformed(Malformed::Zlib(e)) => Some(e),
             ErrorKind::Malformed(Malformed::Json(e)) => Some(e),

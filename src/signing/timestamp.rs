@@ -258,7 +258,7 @@ impl TimestampSigner {
         let sep = &*self.signer.sep;
         let at = result
             .rfind(sep)
-            .ok_or(Error::from(Malformed::MissingTimestamp))?;
+            .ok_or_else(|| Error::from(Malformed::MissingTimestamp))?;
         let (value, ts) = (&result[..at], &result[at + sep.len()..]);
         let timestamp = base62::decode(ts).map_err(Malformed::Timestamp)?;
         if self.signer.version < DjangoVersion::V4_0 && timestamp.decimal_digits() > MAX_INT_DIGITS
