@@ -6,6 +6,10 @@ use crate::pyjson::{self, Value};
 use crate::version::DjangoVersion;
 
 /// The settings [`Settings::set`] understands, by their Django names.
+///
+/// ```
+/// assert!(djsign::conf::KNOWN_SETTINGS.contains(&"SECRET_KEY_FALLBACKS"));
+/// ```
 pub const KNOWN_SETTINGS: &[&str] = &[
     "SECRET_KEY",
     "SECRET_KEY_FALLBACKS",

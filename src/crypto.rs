@@ -18,6 +18,10 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::error::{Error, ErrorKind};
 
 /// The largest digest any supported algorithm produces (SHA-512: 64 bytes).
+///
+/// ```
+/// assert_eq!(djsign::crypto::MAX_DIGEST_LEN, djsign::Algorithm::Sha512.digest_len());
+/// ```
 pub const MAX_DIGEST_LEN: usize = 64;
 
 /// A hash algorithm Django can sign with, named as Python's `hashlib` names it.

@@ -13,6 +13,11 @@ use crate::pyjson::{self, Value};
 use crate::signing::{DEFAULT_MAX_DECOMPRESSED_SIZE, Signer, TimestampSigner};
 
 /// The parts of a signed value, decoded but **not verified**.
+///
+/// ```
+/// let i = djsign::dangerous::inspect("v:sig").unwrap();
+/// assert_eq!((i.value, i.signature, i.timestamp), ("v", "sig", None));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Inspection<'a> {
     /// Everything before the timestamp (or before the signature, without one).
@@ -67,6 +72,12 @@ fn decode_object(payload: &str) -> Result<Value, Malformed> {
 }
 
 /// What a token turned out to be, and what verifies it.
+///
+/// ```
+/// let s = djsign::Settings::new("secret");
+/// let found = djsign::dangerous::identify("hello:FRBs_KKrjaVe9zJEdlQdiuJ2n9jBEsFOL1Capquoa18", &s).unwrap();
+/// assert_eq!((found.salt, found.key_index, found.timestamped), ("django.core.signing.Signer", 0, false));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Identified {
     /// A description of the Django feature that makes such tokens.
@@ -84,6 +95,10 @@ pub struct Identified {
 }
 
 /// Salts Django signs with, and what uses them.
+///
+/// ```
+/// assert!(djsign::dangerous::KNOWN_SALTS.iter().any(|s| s.0 == "django.core.signing"));
+/// ```
 pub const KNOWN_SALTS: &[(&str, &str, bool)] = &[
     (
         "django.contrib.sessions.backends.signed_cookies",

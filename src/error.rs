@@ -37,6 +37,12 @@ enum Repr {
 static BAD_SIGNATURE: ErrorKind = ErrorKind::BadSignature;
 
 /// What went wrong.
+///
+/// ```
+/// use djsign::{ErrorKind, Signer};
+/// let err = Signer::builder().key("k").sep("-").build().unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::UnsafeSeparator(sep) if sep == "-"));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -66,6 +72,14 @@ pub enum ErrorKind {
 }
 
 /// The part of a correctly signed value that could not be decoded.
+///
+/// ```
+/// use djsign::{ErrorKind, Malformed, Signer};
+/// let s = Signer::builder().key("k").build().unwrap();
+/// let token = s.sign("Y"); // a valid signature over a payload that is not base 64
+/// let err = s.unsign_object::<i32>(&token).unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::Malformed(Malformed::Base64(_))));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Malformed {
@@ -88,6 +102,13 @@ pub enum Malformed {
 }
 
 /// Broad classes of [`Error`], one per exit status of the `djsign` tool.
+///
+/// ```
+/// use djsign::{Category, TimestampSigner};
+/// let s = TimestampSigner::builder().key("k").build().unwrap();
+/// let err = s.unsign_at(&s.sign_at("v", 0.0), Some(1.into()), 5.0).unwrap_err();
+/// assert_eq!(err.category(), Category::Expired);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Category {
     /// Forged, tampered or signed with another key or salt.

@@ -43,9 +43,17 @@ impl DjangoVersion {
     }
 
     /// The newest release djsign knows (6.1).
+    ///
+    /// ```
+    /// assert_eq!(djsign::DjangoVersion::LATEST.to_string(), "6.1");
+    /// ```
     pub const LATEST: DjangoVersion = DjangoVersion::V6_1;
 
     /// The oldest release djsign supports (2.2).
+    ///
+    /// ```
+    /// assert_eq!(djsign::DjangoVersion::OLDEST.to_string(), "2.2");
+    /// ```
     pub const OLDEST: DjangoVersion = DjangoVersion::V2_2;
 
     /// Every supported release line, oldest first.

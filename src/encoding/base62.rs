@@ -10,6 +10,11 @@ use std::fmt;
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// Why a base-62 string was rejected.
+///
+/// ```
+/// use djsign::encoding::base62::{decode, Base62Error};
+/// assert_eq!(decode("1-2"), Err(Base62Error::InvalidDigit));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Base62Error {
     /// The string was empty (Python: `IndexError: string index out of range`).

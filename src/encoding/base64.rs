@@ -24,6 +24,11 @@ const FAST: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// Why Django's base-64 decoding would fail (`binascii.Error`).
+///
+/// ```
+/// use djsign::encoding::base64::{decode, Base64Error};
+/// assert_eq!(decode(b"Y=Q"), Err(Base64Error::IncorrectPadding));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Base64Error {
     /// One data character more than a multiple of four.

@@ -15,6 +15,11 @@ use flate2::{Decompress, FlushDecompress, Status};
 use zlib_rs::DeflateConfig;
 
 /// Why decompression failed.
+///
+/// ```
+/// use djsign::encoding::zlib::{decompress, ZlibError};
+/// assert_eq!(decompress(b"", 10), Err(ZlibError::Truncated));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ZlibError {
     /// The stream ended early or was empty (Python: `Error -5 … incomplete or truncated

@@ -12,6 +12,11 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use super::value::{BigInt, Dict, PyString, Value};
 
 /// A parsed value does not fit the requested Rust type.
+///
+/// ```
+/// let v = djsign::pyjson::Value::from("text");
+/// assert!(djsign::pyjson::from_value::<i32>(v).is_err());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeserializeError(String);
 

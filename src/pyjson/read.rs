@@ -7,13 +7,28 @@ use super::value::{BigInt, Dict, StringBuilder, Value};
 /// Default nesting limit of [`from_slice`]. Python's own limit is its recursion limit, which
 /// depends on the interpreter (about 993 levels on 3.6–3.11, 1496 on 3.12, 9997 on 3.13);
 /// djsign accepts 1000 levels and rejects deeper input with [`JsonErrorKind::TooDeep`].
+///
+/// ```
+/// let deep = "[".repeat(djsign::pyjson::DEFAULT_MAX_DEPTH + 1);
+/// assert!(djsign::pyjson::from_slice(deep.as_bytes()).is_err());
+/// ```
 pub const DEFAULT_MAX_DEPTH: usize = 1000;
 
 /// Python refuses to convert integers of more than 4300 decimal digits (CPython 3.11+ and
 /// the security releases of 3.7–3.10); so does djsign.
+///
+/// ```
+/// let big = "9".repeat(djsign::pyjson::MAX_INT_DIGITS + 1);
+/// assert!(djsign::pyjson::from_slice(big.as_bytes()).is_err());
+/// ```
 pub const MAX_INT_DIGITS: usize = 4300;
 
 /// Why a payload is not JSON by Python's rules.
+///
+/// ```
+/// let e = djsign::pyjson::from_slice(b"[1,]").unwrap_err();
+/// assert_eq!(e.to_string(), "invalid JSON: Expecting value at byte 3");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsonError {
     kind: JsonErrorKind,
@@ -21,6 +36,11 @@ pub struct JsonError {
 }
 
 /// The kinds of [`JsonError`], named after Python's messages.
+///
+/// ```
+/// use djsign::pyjson::{from_slice, JsonErrorKind};
+/// assert_eq!(from_slice(b"{1:2}").unwrap_err().kind(), JsonErrorKind::ExpectingPropertyName);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JsonErrorKind {

@@ -8,6 +8,11 @@ use serde::ser::{self, Impossible, Serialize};
 use super::write::{write_f64, write_i64, write_str};
 
 /// Why a Rust value cannot be written as Python JSON (Python would raise `TypeError`).
+///
+/// ```
+/// let err = djsign::pyjson::to_vec_serde(&std::collections::HashMap::from([((1, 2), 3)])).unwrap_err();
+/// assert_eq!(err.to_string(), "keys must be str, int, float, bool or None");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SerializeError(pub(crate) String);
 

@@ -686,6 +686,11 @@ impl Dict {
 }
 
 /// Iterator over a [`Dict`]'s entries, in insertion order.
+///
+/// ```
+/// let d: djsign::pyjson::Dict = [("a", 1.into())].into_iter().collect();
+/// assert_eq!(d.iter().len(), 1);
+/// ```
 pub struct DictIter<'a>(IterRepr<'a>);
 
 enum IterRepr<'a> {
@@ -714,6 +719,12 @@ impl<'a> Iterator for DictIter<'a> {
 impl ExactSizeIterator for DictIter<'_> {}
 
 /// Owning iterator over a [`Dict`]'s entries, in insertion order.
+///
+/// ```
+/// let d: djsign::pyjson::Dict = [("a", 1.into())].into_iter().collect();
+/// let (k, v) = d.into_iter().next().unwrap();
+/// assert_eq!((k.to_string(), v), ("a".to_string(), 1.into()));
+/// ```
 pub struct DictIntoIter(IntoIterRepr);
 
 enum IntoIterRepr {

@@ -19,6 +19,10 @@ use super::signer::Signer;
 use super::timestamp::{MaxAge, TimestampSigner, now};
 
 /// The salt of `signing.dumps`/`signing.loads`.
+///
+/// ```
+/// assert_eq!(djsign::signing::DUMPS_SALT, "django.core.signing");
+/// ```
 pub const DUMPS_SALT: &str = "django.core.signing";
 
 /// Serializes `obj` and encodes it as Django's payload: `b64u(json)` or

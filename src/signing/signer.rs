@@ -18,6 +18,10 @@ use super::timestamp::TimestampSigner;
 /// to inflate a validly signed payload beyond this many bytes, so that a leaked key or a
 /// forged-but-signed blob cannot exhaust memory. Change it with
 /// [`SignerBuilder::max_decompressed_size`].
+///
+/// ```
+/// assert_eq!(djsign::signing::DEFAULT_MAX_DECOMPRESSED_SIZE, 32 << 20);
+/// ```
 pub const DEFAULT_MAX_DECOMPRESSED_SIZE: usize = 32 << 20;
 
 /// Longest base-64 signature (SHA-512: 64 bytes → 86 characters).
@@ -67,6 +71,12 @@ mod sealed {
 }
 
 /// What a [`SignerBuilder`] builds: [`Signer`] or [`TimestampSigner`].
+///
+/// ```
+/// use djsign::signing::{Plain, SignerKind, Timestamped};
+/// assert_eq!(<Plain as SignerKind>::DEFAULT_SALT, "django.core.signing.Signer");
+/// assert_eq!(<Timestamped as SignerKind>::DEFAULT_SALT, "django.core.signing.TimestampSigner");
+/// ```
 pub trait SignerKind: sealed::Sealed {
     /// Django's default salt for the class (`django.core.signing.Signer`, …).
     const DEFAULT_SALT: &'static str;
@@ -77,9 +87,19 @@ pub trait SignerKind: sealed::Sealed {
 }
 
 /// Marker for building a plain [`Signer`].
+///
+/// ```
+/// let b: djsign::signing::SignerBuilder<djsign::signing::Plain> = djsign::Signer::builder();
+/// assert!(b.key("k").build().is_ok());
+/// ```
 #[derive(Debug)]
 pub enum Plain {}
 /// Marker for building a [`TimestampSigner`].
+///
+/// ```
+/// let b: djsign::signing::SignerBuilder<djsign::signing::Timestamped> = djsign::TimestampSigner::builder();
+/// assert!(b.key("k").build().is_ok());
+/// ```
 #[derive(Debug)]
 pub enum Timestamped {}
 
