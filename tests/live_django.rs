@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use djsign::pyjson::{self, BigInt, Dict, PyString, Value};
+use djsign::signing::{SignerBuilder, SignerKind};
 use djsign::{Algorithm, ErrorKind, Malformed, MaxAge, Signer, TimestampSigner};
 use serde_json::{Value as J, json};
 
@@ -168,6 +169,29 @@ fn random_value(rng: &mut Rng, depth: u32) -> Value {
     }
 }
 
+fn build<K: SignerKind>(
+    b: SignerBuilder<K>,
+    key: &str,
+    salt: &str,
+    sep: &str,
+    algo: Algorithm,
+    version: djsign::DjangoVersion,
+) -> K::Output {
+    b.key(key)
+        .salt(salt)
+        .sep(sep)
+        .algorithm(algo)
+        .version(version)
+        .build()
+        .unwrap()
+}
+
+/// djsign's answer in the oracle's terms: the value as Python JSON, or the error kind.
+fn outcome(r: Result<Value, djsign::Error>) -> Result<String, String> {
+    r.map(|v| String::from_utf8(pyjson::to_vec(&v)).unwrap())
+        .map_err(|e| kind(&e))
+}
+
 fn kind(e: &djsign::Error) -> String {
     match e.kind() {
         ErrorKind::BadSignature => "bad_signature".into(),
@@ -266,10 +290,7 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
             json!({"op": "loads", "token": theirs, "key": key, "salt": salt,
             "max_age": max_age_json, "now": age_now}),
         );
-        let we_say = signer
-            .unsign_object_at::<Value>(&theirs, Some(max_age), age_now)
-            .map(|v| String::from_utf8(pyjson::to_vec(&v)).unwrap())
-            .map_err(|e| kind(&e));
+        let we_say = outcome(signer.unsign_object_at(&theirs, Some(max_age), age_now));
         assert_eq!(we_say, django_says, "{ctx}: max_age {max_age} at {age_now}");
 
         // A tampered token is refused the same way.
@@ -279,10 +300,7 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
         let tampered = String::from_utf8(bytes).unwrap();
         let d = oracle
             .ask(json!({"op": "loads", "token": tampered, "key": key, "salt": salt, "now": now}));
-        let r = signer
-            .unsign_object_at::<Value>(&tampered, None, now)
-            .map(|v| String::from_utf8(pyjson::to_vec(&v)).unwrap())
-            .map_err(|e| kind(&e));
+        let r = outcome(signer.unsign_object_at(&tampered, None, now));
         assert_eq!(r, d, "{ctx}: tampered {tampered}");
 
         // Plain and timestamped string signing with random separators and algorithms.
@@ -294,14 +312,7 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
             "timestamp": timestamp, "value": sval, "now": now});
         let django_token = oracle.ask(req).unwrap();
         let our_token = if timestamp {
-            let s = TimestampSigner::builder()
-                .key(key)
-                .salt(salt)
-                .sep(sep)
-                .algorithm(algo)
-                .version(version)
-                .build()
-                .unwrap();
+            let s = build(TimestampSigner::builder(), key, salt, sep, algo, version);
             assert_eq!(
                 s.unsign_at(&django_token, None, now).unwrap(),
                 sval,
@@ -309,14 +320,7 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
             );
             s.sign_at(&sval, now)
         } else {
-            let s = Signer::builder()
-                .key(key)
-                .salt(salt)
-                .sep(sep)
-                .algorithm(algo)
-                .version(version)
-                .build()
-                .unwrap();
+            let s = build(Signer::builder(), key, salt, sep, algo, version);
             assert_eq!(s.unsign(&django_token).unwrap(), sval, "{ctx}");
             s.sign(&sval)
         };

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use djsign::pyjson::{self, Value};
+use djsign::signing::{SignerBuilder, SignerKind};
 use djsign::{
     Algorithm, Error, ErrorKind, MaxAge, SecretKey, Settings, Signer, TimestampSigner, dangerous,
     signing,
@@ -212,17 +213,32 @@ fn parse_algorithm(v: &Option<String>) -> Result<Option<Algorithm>, Error> {
     v.as_deref().map(str::parse).transpose()
 }
 
-macro_rules! configure {
-    ($builder:expr, $settings:expr, $salt:expr, $sep:expr, $algo:expr) => {{
-        let mut b = $builder.settings($settings).sep($sep);
-        if let Some(salt) = $salt {
-            b = b.salt(salt);
-        }
-        if let Some(a) = parse_algorithm($algo)? {
-            b = b.algorithm(a);
-        }
-        b.build()?
-    }};
+/// Applies the settings and the command's signer options to a builder.
+fn configure<K: SignerKind>(
+    builder: SignerBuilder<K>,
+    settings: &Settings,
+    salt: Option<&str>,
+    sep: &str,
+    algorithm: &Option<String>,
+) -> Result<K::Output, Error> {
+    let mut b = builder.settings(settings).sep(sep);
+    if let Some(salt) = salt {
+        b = b.salt(salt);
+    }
+    if let Some(a) = parse_algorithm(algorithm)? {
+        b = b.algorithm(a);
+    }
+    b.build()
+}
+
+impl SignerArgs {
+    fn build<K: SignerKind>(
+        &self,
+        builder: SignerBuilder<K>,
+        s: &Settings,
+    ) -> Result<K::Output, Error> {
+        configure(builder, s, self.salt.as_deref(), &self.sep, &self.algorithm)
+    }
 }
 
 fn run(cli: &Cli) -> Result<Output, Error> {
@@ -232,25 +248,12 @@ fn run(cli: &Cli) -> Result<Output, Error> {
         Command::Sign { value, signer } => {
             need_key(&s)?;
             let value = read_arg(value)?;
-            let a = signer;
-            Ok(Output::Text(if a.timestamp {
-                let t: TimestampSigner = configure!(
-                    TimestampSigner::builder(),
-                    &s,
-                    a.salt.as_deref(),
-                    a.sep.as_str(),
-                    &a.algorithm
-                );
-                t.sign_at(&value, now)
+            Ok(Output::Text(if signer.timestamp {
+                signer
+                    .build(TimestampSigner::builder(), &s)?
+                    .sign_at(&value, now)
             } else {
-                let t: Signer = configure!(
-                    Signer::builder(),
-                    &s,
-                    a.salt.as_deref(),
-                    a.sep.as_str(),
-                    &a.algorithm
-                );
-                t.sign(&value)
+                signer.build(Signer::builder(), &s)?.sign(&value)
             }))
         }
         Command::Unsign {
@@ -260,30 +263,17 @@ fn run(cli: &Cli) -> Result<Output, Error> {
         } => {
             need_key(&s)?;
             let token = read_arg(token)?;
-            let a = signer;
             let max_age = parse_max_age(max_age)?;
-            if a.timestamp {
-                let t: TimestampSigner = configure!(
-                    TimestampSigner::builder(),
-                    &s,
-                    a.salt.as_deref(),
-                    a.sep.as_str(),
-                    &a.algorithm
-                );
-                Ok(Output::Text(t.unsign_at(&token, max_age, now)?.to_owned()))
+            let value = if signer.timestamp {
+                signer
+                    .build(TimestampSigner::builder(), &s)?
+                    .unsign_at(&token, max_age, now)?
+            } else if max_age.is_some() {
+                return Err(invalid("--max-age needs --timestamp".into()));
             } else {
-                if max_age.is_some() {
-                    return Err(invalid("--max-age needs --timestamp".into()));
-                }
-                let t: Signer = configure!(
-                    Signer::builder(),
-                    &s,
-                    a.salt.as_deref(),
-                    a.sep.as_str(),
-                    &a.algorithm
-                );
-                Ok(Output::Text(t.unsign(&token)?.to_owned()))
-            }
+                signer.build(Signer::builder(), &s)?.unsign(&token)?
+            };
+            Ok(Output::Text(value.to_owned()))
         }
         Command::Dumps {
             value,
@@ -295,13 +285,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             let text = read_arg(value)?;
             let value = pyjson::from_slice(text.as_bytes())
                 .map_err(|e| invalid(format!("the value is not JSON: {e}")))?;
-            let t: TimestampSigner = configure!(
-                TimestampSigner::builder(),
-                &s,
-                Some(salt.as_str()),
-                ":",
-                algorithm
-            );
+            let t = configure(TimestampSigner::builder(), &s, Some(salt), ":", algorithm)?;
             Ok(Output::Text(t.sign_value_at(&value, *compress, now)))
         }
         Command::Loads {
@@ -312,13 +296,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
         } => {
             need_key(&s)?;
             let token = read_arg(token)?;
-            let t: TimestampSigner = configure!(
-                TimestampSigner::builder(),
-                &s,
-                Some(salt.as_str()),
-                ":",
-                algorithm
-            );
+            let t = configure(TimestampSigner::builder(), &s, Some(salt), ":", algorithm)?;
             let v: Value = t.unsign_object_at(&token, parse_max_age(max_age)?, now)?;
             Ok(Output::Json(pyjson::to_vec(&v)))
         }
