@@ -15,6 +15,15 @@ pub const KNOWN_SETTINGS: &[&str] = &[
     "SECRET_KEY_FALLBACKS",
     "DEFAULT_HASHING_ALGORITHM",
     "SESSION_COOKIE_AGE",
+    "SESSION_COOKIE_NAME",
+    "SESSION_COOKIE_DOMAIN",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_PATH",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "SESSION_SAVE_EVERY_REQUEST",
+    "SESSION_EXPIRE_AT_BROWSER_CLOSE",
+    "USE_TZ",
 ];
 
 /// The settings a Django project signs with.
@@ -43,6 +52,25 @@ pub struct Settings {
     pub default_hashing_algorithm: Option<Algorithm>,
     /// `SESSION_COOKIE_AGE` in seconds (default two weeks, 1209600).
     pub session_cookie_age: i64,
+    /// `SESSION_COOKIE_NAME` (default `sessionid`).
+    pub session_cookie_name: String,
+    /// `SESSION_COOKIE_DOMAIN` (default `None`).
+    pub session_cookie_domain: Option<String>,
+    /// `SESSION_COOKIE_SECURE` (default `False`).
+    pub session_cookie_secure: bool,
+    /// `SESSION_COOKIE_PATH` (default `/`).
+    pub session_cookie_path: String,
+    /// `SESSION_COOKIE_HTTPONLY` (default `True`).
+    pub session_cookie_httponly: bool,
+    /// `SESSION_COOKIE_SAMESITE` (default `"Lax"`; `None` omits the attribute).
+    pub session_cookie_samesite: Option<String>,
+    /// `SESSION_SAVE_EVERY_REQUEST` (default `False`).
+    pub session_save_every_request: bool,
+    /// `SESSION_EXPIRE_AT_BROWSER_CLOSE` (default `False`).
+    pub session_expire_at_browser_close: bool,
+    /// `USE_TZ` (default `True`, as in every project `startproject` creates). With
+    /// `False`, djsign takes Django's local time to be UTC.
+    pub use_tz: bool,
 }
 
 impl Settings {
@@ -59,6 +87,15 @@ impl Settings {
             version: DjangoVersion::LATEST,
             default_hashing_algorithm: None,
             session_cookie_age: 60 * 60 * 24 * 7 * 2,
+            session_cookie_name: "sessionid".into(),
+            session_cookie_domain: None,
+            session_cookie_secure: false,
+            session_cookie_path: "/".into(),
+            session_cookie_httponly: true,
+            session_cookie_samesite: Some("Lax".into()),
+            session_save_every_request: false,
+            session_expire_at_browser_close: false,
+            use_tz: true,
         }
     }
 
@@ -73,6 +110,28 @@ impl Settings {
     pub fn signing_algorithm(&self) -> Algorithm {
         self.version
             .default_algorithm(self.default_hashing_algorithm)
+    }
+}
+
+fn text(name: &str, value: &Value) -> Result<String, Error> {
+    value
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| bad_setting(name, "expected a string"))
+}
+
+/// A string or `None` (`False` also disables, as Django treats it).
+fn optional_text(name: &str, value: &Value) -> Result<Option<String>, Error> {
+    match value {
+        Value::Null | Value::Bool(false) => Ok(None),
+        v => text(name, v).map(Some),
+    }
+}
+
+fn flag(name: &str, value: &Value) -> Result<bool, Error> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        _ => Err(bad_setting(name, "expected true or false")),
     }
 }
 
@@ -122,6 +181,17 @@ impl Settings {
                     .as_i64()
                     .ok_or_else(|| bad_setting(name, "expected an integer"))?;
             }
+            "SESSION_COOKIE_NAME" => self.session_cookie_name = text(name, value)?,
+            "SESSION_COOKIE_PATH" => self.session_cookie_path = text(name, value)?,
+            "SESSION_COOKIE_DOMAIN" => self.session_cookie_domain = optional_text(name, value)?,
+            "SESSION_COOKIE_SAMESITE" => self.session_cookie_samesite = optional_text(name, value)?,
+            "SESSION_COOKIE_SECURE" => self.session_cookie_secure = flag(name, value)?,
+            "SESSION_COOKIE_HTTPONLY" => self.session_cookie_httponly = flag(name, value)?,
+            "SESSION_SAVE_EVERY_REQUEST" => self.session_save_every_request = flag(name, value)?,
+            "SESSION_EXPIRE_AT_BROWSER_CLOSE" => {
+                self.session_expire_at_browser_close = flag(name, value)?
+            }
+            "USE_TZ" => self.use_tz = flag(name, value)?,
             _ => {
                 return Err(bad_setting(
                     name,

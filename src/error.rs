@@ -96,6 +96,9 @@ pub enum Malformed {
     /// Valid JSON that does not fit the Rust type asked for (djsign only: Django returns
     /// whatever the JSON holds).
     Type(String),
+    /// A session's stored `_session_expiry` that Django could not use either (a bad date
+    /// string, or a date mixed naive with aware).
+    Expiry(crate::sessions::ExpiryError),
     /// A timestamped value without a timestamp: a plain `Signer` token given to a
     /// `TimestampSigner` with the same salt (`ValueError: not enough values to unpack`).
     MissingTimestamp,
@@ -284,11 +287,18 @@ impl fmt::Display for Malformed {
             Malformed::Json(e) => write!(f, "{e}"),
             Malformed::Timestamp(e) => write!(f, "bad timestamp: {e}"),
             Malformed::Type(m) => write!(f, "payload does not fit the requested type: {m}"),
+            Malformed::Expiry(e) => write!(f, "session expiry: {e}"),
             Malformed::TimestampOverflow => f.write_str("timestamp too large to compare"),
             Malformed::MissingTimestamp => {
                 f.write_str("no timestamp: was this signed by a plain Signer with the same salt?")
             }
         }
+    }
+}
+
+impl From<crate::sessions::ExpiryError> for Error {
+    fn from(e: crate::sessions::ExpiryError) -> Self {
+        Malformed::Expiry(e).into()
     }
 }
 

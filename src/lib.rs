@@ -8,7 +8,9 @@ pub mod crypto;
 pub mod dangerous;
 pub mod encoding;
 mod error;
+pub mod http;
 pub mod pyjson;
+pub mod sessions;
 pub mod signing;
 mod version;
 

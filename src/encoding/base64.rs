@@ -72,7 +72,16 @@ pub fn encode_into(data: &[u8], out: &mut String) {
 
 const INVALID: u8 = 0xff;
 
+/// Python's `binascii.a2b_base64` alphabet after Django's `-`→`+`, `_`→`/` translation.
 const TABLE: [u8; 256] = {
+    let mut t = STANDARD_TABLE;
+    t[b'-' as usize] = 62;
+    t[b'_' as usize] = 63;
+    t
+};
+
+/// The standard alphabet alone (Python's `base64.b64decode`).
+const STANDARD_TABLE: [u8; 256] = {
     let mut t = [INVALID; 256];
     let mut i = 0;
     while i < 26 {
@@ -86,9 +95,7 @@ const TABLE: [u8; 256] = {
         d += 1;
     }
     t[b'+' as usize] = 62;
-    t[b'-' as usize] = 62;
     t[b'/' as usize] = 63;
-    t[b'_' as usize] = 63;
     t
 };
 
@@ -124,7 +131,31 @@ pub fn decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), Base64Error> {
         return Ok(());
     }
     out.truncate(start);
-    let pad = (4 - input.len() % 4) % 4;
+    a2b_base64(input, (4 - input.len() % 4) % 4, &TABLE, out)
+}
+
+/// Python's `base64.b64decode(data)` (standard alphabet, non-validating, no padding
+/// added), as Django's legacy session decoding uses it.
+///
+/// ```
+/// use djsign::encoding::base64::{decode_standard, Base64Error};
+/// assert_eq!(decode_standard(b"YQ==").unwrap(), b"a");
+/// assert_eq!(decode_standard(b"YQ"), Err(Base64Error::IncorrectPadding));
+/// assert_eq!(decode_standard(b"Y-Q_==").unwrap(), b"a"); // '-' and '_' are junk here
+/// ```
+pub fn decode_standard(input: &[u8]) -> Result<Vec<u8>, Base64Error> {
+    let mut out = Vec::with_capacity(input.len() / 4 * 3 + 3);
+    a2b_base64(input, 0, &STANDARD_TABLE, &mut out)?;
+    Ok(out)
+}
+
+/// CPython's non-strict `binascii.a2b_base64` over `input` followed by `pad` `=` signs.
+fn a2b_base64(
+    input: &[u8],
+    pad: usize,
+    table: &[u8; 256],
+    out: &mut Vec<u8>,
+) -> Result<(), Base64Error> {
     let mut quad_pos = 0u8;
     let mut pads = 0u8;
     let mut left = 0u8;
@@ -139,7 +170,7 @@ pub fn decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), Base64Error> {
             }
             continue;
         }
-        let v = TABLE[c as usize];
+        let v = table[c as usize];
         if v == INVALID {
             continue;
         }

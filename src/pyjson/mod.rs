@@ -32,4 +32,5 @@ pub use read::{
 pub(crate) use ser::write_serde;
 pub use ser::{SerializeError, to_vec_serde};
 pub use value::{BigInt, Dict, DictIntoIter, DictIter, PyString, Value};
+pub(crate) use write::write_dict;
 pub use write::{float_repr, to_vec, write_value};

@@ -44,19 +44,22 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
             }
             out.push(b']');
         }
-        Value::Dict(d) => {
-            out.push(b'{');
-            for (n, (k, v)) in d.iter().enumerate() {
-                if n > 0 {
-                    out.push(b',');
-                }
-                write_pystr(out, k);
-                out.push(b':');
-                write_value(out, v);
-            }
-            out.push(b'}');
-        }
+        Value::Dict(d) => write_dict(out, d),
     }
+}
+
+/// Appends the serialization of a dict to `out`.
+pub(crate) fn write_dict(out: &mut Vec<u8>, d: &super::Dict) {
+    out.push(b'{');
+    for (n, (k, v)) in d.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        write_pystr(out, k);
+        out.push(b':');
+        write_value(out, v);
+    }
+    out.push(b'}');
 }
 
 pub(crate) fn write_i64(out: &mut Vec<u8>, v: i64) {

@@ -164,6 +164,11 @@ impl TimestampSigner {
         Ok(self.sign_at(&encode_payload(obj, compress)?, now))
     }
 
+    /// Signs JSON bytes already written by Django's serializer rules.
+    pub(crate) fn sign_json_at(&self, json: &[u8], compress: bool, now: f64) -> String {
+        self.sign_at(&encode_json(json, compress), now)
+    }
+
     /// [`Signer::sign_value`] with a timestamp.
     ///
     /// ```

@@ -1,0 +1,7 @@
+//! HTTP cookies as Django reads and writes them (`django.http`): `Cookie:` header parsing
+//! with Django's `parse_cookie` rules, and `Set-Cookie` values with Python's `Morsel`
+//! rules (spec §6.1, §6.3, §6.4).
+
+mod cookie;
+
+pub use cookie::{SameSite, SetCookie, http_date, parse_cookie, quote_cookie_value};

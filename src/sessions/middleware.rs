@@ -1,0 +1,138 @@
+//! What Django's `SessionMiddleware.process_response` does with the session cookie
+//! (spec §6.2), per version.
+
+use super::datetime::PyDateTime;
+use super::expiry::ExpiryError;
+use super::session::Session;
+use crate::conf::Settings;
+use crate::http::{SameSite, SetCookie, http_date};
+use crate::version::DjangoVersion;
+
+/// The middleware's answer for one response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseCookie {
+    /// The `Set-Cookie` to send (a new value, or a deletion), if any.
+    pub set_cookie: Option<SetCookie>,
+    /// Whether to add `Cookie` to the `Vary` header.
+    pub vary_cookie: bool,
+    /// Whether the session must be saved (the store is called before the cookie is set).
+    pub saved: bool,
+}
+
+/// The clock reading `now` as Django's `timezone.now()` (aware UTC, microseconds rounded
+/// half to even) or, with `USE_TZ = False`, naive (djsign takes local time to be UTC).
+///
+/// ```
+/// let d = djsign::sessions::middleware::timezone_now(1700000000.25, true);
+/// assert_eq!(d.to_string(), "2023-11-14T22:13:20.250000+00:00");
+/// ```
+pub fn timezone_now(now: f64, use_tz: bool) -> PyDateTime {
+    let micros = (now * 1e6).round_ties_even() as i128;
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(micros * 1000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    if use_tz {
+        PyDateTime::Aware(t)
+    } else {
+        PyDateTime::Naive(time::PrimitiveDateTime::new(t.date(), t.time()))
+    }
+}
+
+/// Django's `SessionMiddleware.process_response` for `settings.version`.
+///
+/// `had_cookie` says whether the request carried the session cookie; `status` is the
+/// response status; `save` stores the session and returns the cookie value to send (the
+/// session key; for signed-cookie sessions the token). Returns what to send.
+///
+/// ```
+/// use djsign::{sessions::{backends::signed_cookies::SignedCookieStore, middleware, Session}, Settings};
+/// let settings = Settings::new("django-insecure-test-key");
+/// let store = SignedCookieStore::new(&settings)?;
+/// let mut session = Session::new();
+/// session.insert("a", &1)?;
+/// let now = 1700000000.25;
+/// let out = middleware::process_response(&mut session, false, 200, &settings, now, |s| store.save(s, now))?;
+/// assert_eq!(out.set_cookie.unwrap().to_string(), "sessionid=eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk; \
+///     expires=Tue, 28 Nov 2023 22:13:20 GMT; HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax");
+/// assert!(out.vary_cookie);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn process_response<E: From<ExpiryError>>(
+    session: &mut Session,
+    had_cookie: bool,
+    status: u16,
+    settings: &Settings,
+    now: f64,
+    save: impl FnOnce(&mut Session) -> Result<String, E>,
+) -> Result<ResponseCookie, E> {
+    let v = settings.version;
+    let accessed = session.accessed();
+    let modified = session.modified();
+    let empty = session.is_empty();
+    let same_site = settings
+        .session_cookie_samesite
+        .as_deref()
+        .map(SameSite::from);
+    let mut out = ResponseCookie {
+        set_cookie: None,
+        vary_cookie: false,
+        saved: false,
+    };
+    if had_cookie && empty {
+        let delete_same_site = if deletes_with_samesite(v) {
+            same_site
+        } else {
+            None
+        };
+        out.set_cookie = Some(SetCookie::delete(
+            &settings.session_cookie_name,
+            &settings.session_cookie_path,
+            settings.session_cookie_domain.as_deref(),
+            delete_same_site,
+            v,
+        ));
+        out.vary_cookie = v >= DjangoVersion::V3_0;
+        return Ok(out);
+    }
+    out.vary_cookie = accessed;
+    if !(modified || settings.session_save_every_request) || empty {
+        return Ok(out);
+    }
+    let (max_age, expires) = if session.get_expire_at_browser_close(settings) {
+        (None, None)
+    } else {
+        let age = session.get_expiry_age(timezone_now(now, settings.use_tz), settings)?;
+        let secs = age.seconds().ok_or(ExpiryError::NotANumber)?;
+        (age.max_age_text(v), Some(http_date(now + secs)))
+    };
+    let saves = if v >= DjangoVersion::V4_2 {
+        status < 500
+    } else {
+        status != 500
+    };
+    if !saves {
+        return Ok(out);
+    }
+    let value = save(session)?;
+    out.saved = true;
+    out.set_cookie = Some(SetCookie {
+        name: settings.session_cookie_name.clone(),
+        value,
+        domain: settings.session_cookie_domain.clone(),
+        expires,
+        http_only: settings.session_cookie_httponly,
+        max_age,
+        path: settings.session_cookie_path.clone(),
+        same_site,
+        secure: settings.session_cookie_secure,
+    });
+    if v >= DjangoVersion::V5_2 {
+        out.vary_cookie = true;
+    }
+    Ok(out)
+}
+
+/// `delete_cookie(samesite=…)` arrived in 2.2.15, 3.0.9 and 3.1.
+fn deletes_with_samesite(v: DjangoVersion) -> bool {
+    v >= DjangoVersion::new(2, 2, 15)
+        && (v < DjangoVersion::V3_0 || v >= DjangoVersion::new(3, 0, 9))
+}
