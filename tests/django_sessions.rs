@@ -174,6 +174,41 @@ fn run(case: &J, version: DjangoVersion, sk: &str) -> Result<String, String> {
             );
             Ok(text(&Value::Dict(d)))
         }
+        "parse_cookie" => {
+            let pairs = djsign::http::parse_cookie(case["header"].as_str().unwrap());
+            let d: pyjson::Dict = pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::from(v)))
+                .collect();
+            Ok(text(&Value::from(text(&Value::Dict(d)))))
+        }
+        "set_cookie" => {
+            let kw = &case["kwargs"];
+            let mut c = djsign::http::SetCookie::new("k", case["value"].as_str().unwrap());
+            if let Some(m) = kw.get("max_age").and_then(J::as_f64) {
+                c = c.max_age(m, now);
+            }
+            c.domain = kw.get("domain").and_then(J::as_str).map(str::to_owned);
+            if let Some(p) = kw.get("path").and_then(J::as_str) {
+                c.path = p.to_owned();
+            }
+            c.secure = kw.get("secure").and_then(J::as_bool).unwrap_or(false);
+            c.http_only = kw.get("httponly").and_then(J::as_bool).unwrap_or(false);
+            c.same_site = kw.get("samesite").and_then(J::as_str).map(Into::into);
+            Ok(text(&Value::from(c.to_string())))
+        }
+        "delete_cookie" => {
+            let kw = &case["kwargs"];
+            let c = djsign::http::SetCookie::delete(
+                case["name"].as_str().unwrap(),
+                kw.get("path").and_then(J::as_str).unwrap_or("/"),
+                kw.get("domain").and_then(J::as_str),
+                kw.get("samesite").and_then(J::as_str),
+                version,
+            )
+            .map_err(|_| "ValueError".to_string())?;
+            Ok(text(&Value::from(c.to_string())))
+        }
         other => panic!("unknown op {other}"),
     }
 }

@@ -10,6 +10,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use djsign::pyjson::{self, BigInt, Dict, PyString, Value};
+use djsign::sessions::Session;
+use djsign::sessions::backends::signed_cookies::SignedCookieStore;
+use djsign::sessions::backends::stored::SessionCodec;
 use djsign::signing::{SignerBuilder, SignerKind};
 use djsign::{Algorithm, ErrorKind, Malformed, MaxAge, Signer, TimestampSigner};
 use serde_json::{Value as J, json};
@@ -46,7 +49,7 @@ impl Oracle {
         let resp: J =
             serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad answer {line:?}: {e}"));
         match (resp.get("ok"), resp.get("err")) {
-            (Some(ok), _) => Ok(ok.as_str().unwrap_or_default().to_owned()),
+            (Some(ok), _) => Ok(ok.as_str().map_or_else(|| ok.to_string(), str::to_owned)),
             (_, Some(err)) => Err(err.as_str().unwrap_or_default().to_owned()),
             _ => panic!("answer without outcome: {line}"),
         }
@@ -333,6 +336,88 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
     (checks, identical_compressed, equivalent_compressed)
 }
 
+/// Session round trips with one Django: signed-cookie sessions both ways, with loads one
+/// step before and after the age boundary, and stored (db) session data both ways.
+fn check_sessions(line: &str, python: &str, cases: u64, seed: u64) -> u64 {
+    let mut oracle = Oracle::start(python);
+    let django = oracle.ask(json!({"op": "version"})).unwrap();
+    let version: djsign::DjangoVersion = django.parse().unwrap();
+    assert!(django.starts_with(line));
+    let mut rng = Rng(seed.rotate_left(17) | 1);
+    let mut checks = 0;
+    for n in 0..cases {
+        let ctx = format!("Django {django}, seed {seed}, session case {n}");
+        let mut data = Dict::new();
+        for _ in 0..rng.below(5) {
+            data.insert(random_string(&mut rng, true), random_value(&mut rng, 1));
+        }
+        if rng.chance(30) {
+            data.insert("_session_expiry", Value::Int(rng.below(100) as i64));
+        }
+        let data_json = String::from_utf8(pyjson::to_vec(&Value::Dict(data.clone()))).unwrap();
+        let key = *rng.pick(&["django-insecure-oracle-key", "sécret", "k"]);
+        let cookie_age = *rng.pick(&[1209600i64, 300, 10]);
+        let mut settings = djsign::Settings::new(key);
+        settings.version = version;
+        settings.session_cookie_age = cookie_age;
+        let store = SignedCookieStore::new(&settings).unwrap();
+        let now = 1.6e9 + rng.below(100_000_000) as f64 + rng.below(1000) as f64 / 1000.0;
+
+        // djsign saves, Django loads; Django saves, djsign loads; at and around the boundary.
+        let mut session = Session::new();
+        for (k, v) in data.iter() {
+            session.insert_value(&k.to_string_lossy(), v.clone());
+        }
+        let ours = store.save(&mut session, now).unwrap();
+        let theirs = oracle
+            .ask(json!({"op": "session_save", "data": data_json, "key": key, "now": now}))
+            .unwrap();
+        let signed_at = now.trunc();
+        for cookie in [&ours, &theirs] {
+            for dt in [
+                0.0,
+                cookie_age as f64 - 1.0,
+                cookie_age as f64,
+                cookie_age as f64 + 0.5,
+                cookie_age as f64 + 1.0,
+            ] {
+                let at = signed_at + dt;
+                let django_says = oracle
+                    .ask(json!({"op": "session_load", "cookie": cookie, "key": key, "cookie_age": cookie_age, "now": at}))
+                    .unwrap();
+                let s = store.load(Some(cookie), at);
+                let we_say = json!({"data": String::from_utf8(pyjson::to_vec(&Value::Dict(s.data().clone()))).unwrap(),
+                    "modified": s.load_error().is_some()});
+                assert_eq!(
+                    serde_json::from_str::<serde_json::Value>(&django_says).unwrap(),
+                    we_say,
+                    "{ctx}: load at +{dt} of {cookie}"
+                );
+                checks += 1;
+            }
+        }
+
+        // Stored session data (db/cache/file engines) both ways.
+        let codec = SessionCodec::new(&settings).unwrap();
+        let blob = codec.encode(&data, now);
+        let back = oracle
+            .ask(json!({"op": "stored_decode", "blob": blob, "key": key}))
+            .unwrap();
+        assert_eq!(back, data_json, "{ctx}: Django decoding djsign's {blob}");
+        let theirs = oracle
+            .ask(json!({"op": "stored_encode", "data": data_json, "key": key, "now": now}))
+            .unwrap();
+        let ours = codec.decode(&theirs).unwrap();
+        assert_eq!(
+            String::from_utf8(pyjson::to_vec(&ours.value)).unwrap(),
+            data_json,
+            "{ctx}: decoding Django's {theirs}"
+        );
+        checks += 2;
+    }
+    checks
+}
+
 #[test]
 fn djsign_and_live_django_agree() {
     let Ok(spec) = std::env::var("DJSIGN_DJANGO_PYTHONS") else {
@@ -354,6 +439,11 @@ fn djsign_and_live_django_agree() {
         let (checks, same, equiv) = check_version(line, python, cases, seed);
         eprintln!(
             "Django {line}: {cases} random values, {checks} checks agree; compressed tokens {same} identical, {equiv} equivalent"
+        );
+        let sessions = cases / 5;
+        let checks = check_sessions(line, python, sessions, seed);
+        eprintln!(
+            "Django {line}: {sessions} random sessions, {checks} session checks agree (signed cookies around the age boundary, stored data)"
         );
     }
 }

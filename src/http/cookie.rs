@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use time::OffsetDateTime;
 
+use crate::error::{Error, ErrorKind};
 use crate::version::DjangoVersion;
 
 /// Parses a `Cookie:` header as Django's `parse_cookie`: split on `;`, each chunk at its
@@ -149,6 +150,33 @@ pub fn http_date(secs: f64) -> String {
 pub struct SameSite(String);
 
 impl SameSite {
+    /// Django's `set_cookie` check: `lax` or `strict` (2.1–3.0), or also `none` (3.1+), in
+    /// any capitalisation (`ValueError` otherwise).
+    ///
+    /// ```
+    /// use djsign::{http::SameSite, DjangoVersion};
+    /// assert!(SameSite::checked("None", DjangoVersion::V3_1).is_ok());
+    /// assert!(SameSite::checked("None", DjangoVersion::V3_0).is_err());
+    /// assert!(SameSite::checked("sometimes", DjangoVersion::V6_1).is_err());
+    /// ```
+    pub fn checked(value: &str, version: DjangoVersion) -> Result<SameSite, Error> {
+        let v = value.to_ascii_lowercase();
+        let ok = v == "lax" || v == "strict" || (v == "none" && version >= DjangoVersion::V3_1);
+        if ok {
+            Ok(SameSite(value.to_owned()))
+        } else {
+            let allowed = if version >= DjangoVersion::V3_1 {
+                "\"lax\", \"none\", or \"strict\""
+            } else {
+                "\"lax\" or \"strict\""
+            };
+            Err(ErrorKind::ImproperlyConfigured(format!(
+                "samesite must be {allowed}, not {value:?}"
+            ))
+            .into())
+        }
+    }
+
     /// The attribute value as written.
     ///
     /// ```
@@ -180,8 +208,9 @@ impl From<&str> for SameSite {
 /// use djsign::http::SetCookie;
 /// let c = SetCookie::new("k", "v").max_age(10.0, 1700000000.25);
 /// assert_eq!(c.to_string(), "k=v; expires=Tue, 14 Nov 2023 22:13:30 GMT; Max-Age=10; Path=/");
-/// let d = SetCookie::delete("sessionid", "/", None, Some("Lax".into()), djsign::DjangoVersion::LATEST);
+/// let d = SetCookie::delete("sessionid", "/", None, Some("Lax"), djsign::DjangoVersion::LATEST)?;
 /// assert_eq!(d.to_string(), r#"sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"#);
+/// # Ok::<(), djsign::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetCookie {
@@ -245,21 +274,25 @@ impl SetCookie {
     ///
     /// ```
     /// use djsign::{http::SetCookie, DjangoVersion};
-    /// let d = SetCookie::delete("__Host-x", "/", None, None, DjangoVersion::LATEST);
+    /// let d = SetCookie::delete("__Host-x", "/", None, None, DjangoVersion::LATEST)?;
     /// assert_eq!(d.to_string(), r#"__Host-x=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; Secure"#);
+    /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn delete(
         name: &str,
         path: &str,
         domain: Option<&str>,
-        same_site: Option<SameSite>,
+        same_site: Option<&str>,
         version: DjangoVersion,
-    ) -> SetCookie {
+    ) -> Result<SetCookie, Error> {
+        let same_site = same_site
+            .map(|s| SameSite::checked(s, version))
+            .transpose()?;
         let secure = name.starts_with("__Secure-")
             || name.starts_with("__Host-")
             || (version >= DjangoVersion::V3_1
                 && same_site.as_ref().is_some_and(SameSite::is_none_value));
-        SetCookie {
+        Ok(SetCookie {
             name: name.to_owned(),
             value: String::new(),
             domain: domain.map(str::to_owned),
@@ -269,7 +302,7 @@ impl SetCookie {
             path: path.to_owned(),
             same_site,
             secure,
-        }
+        })
     }
 
     /// The header value with the leading space Django's WSGI handler sent before 6.0

@@ -5,6 +5,7 @@ use super::datetime::PyDateTime;
 use super::expiry::ExpiryError;
 use super::session::Session;
 use crate::conf::Settings;
+use crate::error::Error;
 use crate::http::{SameSite, SetCookie, http_date};
 use crate::version::DjangoVersion;
 
@@ -56,7 +57,7 @@ pub fn timezone_now(now: f64, use_tz: bool) -> PyDateTime {
 /// assert!(out.vary_cookie);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn process_response<E: From<ExpiryError>>(
+pub fn process_response<E: From<ExpiryError> + From<Error>>(
     session: &mut Session,
     had_cookie: bool,
     status: u16,
@@ -68,10 +69,7 @@ pub fn process_response<E: From<ExpiryError>>(
     let accessed = session.accessed();
     let modified = session.modified();
     let empty = session.is_empty();
-    let same_site = settings
-        .session_cookie_samesite
-        .as_deref()
-        .map(SameSite::from);
+    let same_site = settings.session_cookie_samesite.as_deref();
     let mut out = ResponseCookie {
         set_cookie: None,
         vary_cookie: false,
@@ -89,7 +87,7 @@ pub fn process_response<E: From<ExpiryError>>(
             settings.session_cookie_domain.as_deref(),
             delete_same_site,
             v,
-        ));
+        )?);
         out.vary_cookie = v >= DjangoVersion::V3_0;
         return Ok(out);
     }
@@ -112,6 +110,7 @@ pub fn process_response<E: From<ExpiryError>>(
     if !saves {
         return Ok(out);
     }
+    let same_site = same_site.map(|s| SameSite::checked(s, v)).transpose()?;
     let value = save(session)?;
     out.saved = true;
     out.set_cookie = Some(SetCookie {

@@ -41,4 +41,4 @@ pub use expiry::{
     EXPIRY_KEY, ExpiryAge, ExpiryError, SetExpiry, get_expire_at_browser_close, get_expiry_age,
     get_expiry_date,
 };
-pub use session::Session;
+pub use session::{Session, new_session_key};

@@ -438,3 +438,28 @@ impl Session {
         )
     }
 }
+
+/// Characters of generated session keys (`VALID_KEY_CHARS`).
+const KEY_CHARS: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// A new session key as Django makes them: 32 characters of `[a-z0-9]` from the operating
+/// system's CSPRNG (uniform: bytes of 252 and above are redrawn).
+///
+/// ```
+/// let k = djsign::sessions::new_session_key().unwrap();
+/// assert_eq!(k.len(), 32);
+/// assert!(k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+/// ```
+pub fn new_session_key() -> Result<String, getrandom::Error> {
+    let mut key = String::with_capacity(32);
+    let mut buf = [0u8; 64];
+    while key.len() < 32 {
+        getrandom::fill(&mut buf)?;
+        for &b in &buf {
+            if b < 252 && key.len() < 32 {
+                key.push(KEY_CHARS[(b % 36) as usize] as char);
+            }
+        }
+    }
+    Ok(key)
+}

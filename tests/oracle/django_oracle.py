@@ -10,6 +10,11 @@ Requests (all keys explicit; "now" pins time.time()):
   {"op": "sign", "key", "salt", "sep", "algorithm", "timestamp", "value", "now"}
                                                       -> {"ok": token} | {"err": kind}
   {"op": "unsign", same as sign but "token" and "max_age"}  -> {"ok": value} | {"err": kind}
+  {"op": "session_load", "cookie", "key", "cookie_age", "now"}
+                    -> {"ok": {"data": json, "modified": bool}}   (signed_cookies engine)
+  {"op": "session_save", "data": json, "key", "now"}  -> {"ok": cookie value}
+  {"op": "stored_encode", "data": json, "key", "now"} -> {"ok": session_data}  (db engine)
+  {"op": "stored_decode", "blob", "key"}              -> {"ok": json} | {"err": exception}
 Error kinds are named as in fixtures/generate.py.
 """
 import json
@@ -20,7 +25,9 @@ from unittest import mock
 import django
 from django.conf import settings
 
-settings.configure(SECRET_KEY="django-insecure-oracle-key", USE_TZ=True)
+settings.configure(SECRET_KEY="django-insecure-oracle-key", USE_TZ=True,
+                   SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
+                   INSTALLED_APPS=["django.contrib.sessions"])
 django.setup()
 
 from django.core import signing  # noqa: E402
@@ -43,11 +50,37 @@ def make_signer(req):
     return cls(**kw)
 
 
+def sessions(req):
+    """Session operations, with SECRET_KEY and SESSION_COOKIE_AGE from the request."""
+    from django.contrib.sessions.backends.db import SessionStore as DbStore
+    from django.contrib.sessions.backends.signed_cookies import SessionStore as CookieStore
+    from django.test.utils import override_settings
+
+    op = req["op"]
+    with override_settings(SECRET_KEY=req["key"], SESSION_COOKIE_AGE=req.get("cookie_age", 1209600)):
+        if op == "session_load":
+            s = CookieStore(session_key=req["cookie"])
+            data = s.load()
+            return {"data": ser(data), "modified": s.modified}
+        if op == "session_save":
+            s = CookieStore()
+            s.update(json.loads(req["data"]))
+            s.save()
+            return s.session_key
+        if op == "stored_encode":
+            return DbStore().encode(json.loads(req["data"]))
+        if op == "stored_decode":
+            return ser(DbStore().decode(req["blob"]))
+    raise ValueError("unknown op %r" % op)
+
+
 def handle(req):
     op = req["op"]
     if op == "version":
         return django.get_version()
     with mock.patch("time.time", return_value=req.get("now", 0.0)):
+        if op.startswith("session_") or op.startswith("stored_"):
+            return sessions(req)
         if op == "dumps":
             obj = json.loads(req["json"])
             return signing.dumps(obj, key=req["key"], salt=req["salt"], compress=req["compress"])
