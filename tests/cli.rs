@@ -389,3 +389,109 @@ fn completions_for_every_shell() {
             .stdout(predicates::str::contains("djsign"));
     }
 }
+
+#[test]
+fn session_commands() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let key_file = dir.join("secret_key.txt");
+    let cookie = std::fs::read_to_string(dir.join("session_cookie.txt")).unwrap();
+    // The real Django cookie: valid 100 s after signing, expired after two weeks.
+    djsign()
+        .args([
+            "--secret-key-file",
+            key_file.to_str().unwrap(),
+            "--now",
+            "1700000100",
+            "session",
+            "decode",
+            cookie.trim(),
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("{\"_auth_user_id\":\"1\""))
+        .stderr(predicates::str::contains("expires at 2023-11-28T22:13:20Z"));
+    djsign()
+        .args([
+            "--secret-key-file",
+            key_file.to_str().unwrap(),
+            "--now",
+            "1701209600.5",
+            "session",
+            "decode",
+            cookie.trim(),
+        ])
+        .assert()
+        .code(3);
+    djsign()
+        .args(["--secret-key", "wrong", "session", "decode", cookie.trim()])
+        .assert()
+        .code(1);
+    // Encoding gives Django's bytes and the middleware's header.
+    djsign()
+        .args(["--secret-key", "django-insecure-test-key", "--now", "1700000000.25", "session", "encode", "{\"a\":1}", "--set-cookie"])
+        .assert()
+        .success()
+        .stdout("Set-Cookie: sessionid=eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk; expires=Tue, 28 Nov 2023 22:13:20 GMT; HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax\n");
+    djsign()
+        .args([
+            "--secret-key",
+            "django-insecure-test-key",
+            "--setting",
+            "SESSION_COOKIE_AGE=300",
+            "--setting",
+            "SESSION_COOKIE_NAME=\"sid\"",
+            "--now",
+            "1700000000.25",
+            "session",
+            "encode",
+            "{\"a\":1}",
+            "--set-cookie",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("sid=eyJhIjoxfQ:")
+                .and(predicates::str::contains("Max-Age=300;")),
+        );
+    // Stored session data: legacy format on 3.0, read back by 3.2.
+    djsign()
+        .args([
+            "--secret-key",
+            "django-insecure-test-key",
+            "--django",
+            "3.0",
+            "session",
+            "encode",
+            "{\"a\":1}",
+            "--backend",
+            "db",
+        ])
+        .assert()
+        .success()
+        .stdout("ZWVlZDBhZWE2NGE4MGM4ZmZlZGE1YTYxM2Q3MjRmZmNjYmYxNmM3ZDp7ImEiOjF9\n");
+    djsign()
+        .args([
+            "--secret-key",
+            "django-insecure-test-key",
+            "--django",
+            "3.2",
+            "session",
+            "decode",
+            "--backend",
+            "db",
+            "ZWVlZDBhZWE2NGE4MGM4ZmZlZGE1YTYxM2Q3MjRmZmNjYmYxNmM3ZDp7ImEiOjF9",
+        ])
+        .assert()
+        .success()
+        .stdout("{\"a\":1}\n");
+    djsign()
+        .args([
+            "--secret-key",
+            "django-insecure-test-key",
+            "session",
+            "encode",
+            "[1]",
+        ])
+        .assert()
+        .code(5);
+}

@@ -122,6 +122,9 @@ enum Command {
         #[arg(long)]
         algorithm: Option<String>,
     },
+    /// Django sessions: encode a session as Django stores it, or decode one.
+    #[command(subcommand)]
+    Session(SessionCommand),
     /// Show what a token holds WITHOUT verifying it; with keys, also what verifies it.
     #[command(after_help = "Example: djsign inspect '.eJyrVkpUslIqSSxR0lFKTS4t…'")]
     Inspect {
@@ -133,6 +136,47 @@ enum Command {
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum Backend {
+    /// SESSION_ENGINE "django.contrib.sessions.backends.signed_cookies": the cookie is the session.
+    SignedCookies,
+    /// The db, cache and file engines' stored `session_data`.
+    Db,
+}
+
+#[derive(Subcommand, Debug)]
+enum SessionCommand {
+    /// Encode a session (a JSON object) as Django would store it.
+    #[command(
+        after_help = "Example: djsign --secret-key k session encode '{\"_auth_user_id\":\"1\"}' --set-cookie"
+    )]
+    Encode {
+        /// The session as a JSON object ("-" reads standard input).
+        #[arg(value_name = "JSON")]
+        data: String,
+        /// The session engine.
+        #[arg(long, value_enum, default_value = "signed-cookies")]
+        backend: Backend,
+        /// Also print the Set-Cookie header SessionMiddleware sends for it.
+        #[arg(long)]
+        set_cookie: bool,
+    },
+    /// Decode a session cookie or stored session_data and print the session as JSON.
+    #[command(
+        after_help = "Example: djsign --secret-key k session decode \"$(cat fixtures/session_cookie.txt)\""
+    )]
+    Decode {
+        /// The cookie value or session_data ("-" reads standard input).
+        token: String,
+        /// The session engine.
+        #[arg(long, value_enum, default_value = "signed-cookies")]
+        backend: Backend,
+        /// Also enforce the session's own _session_expiry (Django does not, ticket #27775).
+        #[arg(long)]
+        strict_expiry: bool,
     },
 }
 
@@ -301,12 +345,110 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             Ok(Output::Json(pyjson::to_vec(&v)))
         }
         Command::Inspect { token } => inspect(&read_arg(token)?, &s, now, cli.json),
+        Command::Session(cmd) => {
+            need_key(&s)?;
+            session_command(cmd, &s, now)
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "djsign", &mut out);
             Ok(Output::Text(
                 String::from_utf8_lossy(&out).trim_end().to_owned(),
             ))
+        }
+    }
+}
+
+fn session_command(cmd: &SessionCommand, s: &Settings, now: f64) -> Result<Output, Error> {
+    use djsign::sessions::backends::{signed_cookies::SignedCookieStore, stored::SessionCodec};
+    use djsign::sessions::{Session, middleware, new_session_key};
+    match cmd {
+        SessionCommand::Encode {
+            data,
+            backend,
+            set_cookie,
+        } => {
+            let Value::Dict(dict) = pyjson::from_slice(read_arg(data)?.as_bytes())
+                .map_err(|e| invalid(format!("the session is not JSON: {e}")))?
+            else {
+                return Err(invalid(
+                    "a session is a JSON object, e.g. '{\"a\":1}'".into(),
+                ));
+            };
+            let mut session = Session::new();
+            session.update(
+                dict.iter()
+                    .map(|(k, v)| (k.as_str().unwrap_or_default(), v.clone())),
+            );
+            let mut lines = Vec::new();
+            let out = match backend {
+                Backend::SignedCookies => {
+                    let store = SignedCookieStore::new(s)?;
+                    middleware::process_response(&mut session, false, 200, s, now, |x| {
+                        store.save(x, now)
+                    })?
+                }
+                Backend::Db => {
+                    let codec = SessionCodec::new(s)?;
+                    lines.push(codec.encode(&dict, now));
+                    let key =
+                        new_session_key().map_err(|e| invalid(format!("no random key: {e}")))?;
+                    middleware::process_response(&mut session, false, 200, s, now, |_| {
+                        Ok::<_, Error>(key.clone())
+                    })?
+                }
+            };
+            let cookie = out
+                .set_cookie
+                .ok_or_else(|| invalid("the middleware would not set a cookie".into()))?;
+            match (backend, set_cookie) {
+                (Backend::SignedCookies, false) => lines.push(cookie.value.clone()),
+                (_, true) => lines.push(format!("Set-Cookie: {cookie}")),
+                (Backend::Db, false) => {}
+            }
+            Ok(Output::Text(lines.join("\n")))
+        }
+        SessionCommand::Decode {
+            token,
+            backend,
+            strict_expiry,
+        } => {
+            let token = read_arg(token)?;
+            match backend {
+                Backend::SignedCookies => {
+                    let store = SignedCookieStore::new(s)?.strict_expiry(*strict_expiry);
+                    let session = store.load(Some(&token), now);
+                    if let Some(e) = session.load_error() {
+                        return Err(e.clone());
+                    }
+                    if let Some(ts) = dangerous::inspect(&token)
+                        .and_then(|i| i.timestamp)
+                        .and_then(|t| t.as_i64())
+                    {
+                        eprintln!(
+                            "signed at {} ({} s ago)",
+                            date(ts as f64),
+                            (now - ts as f64).floor()
+                        );
+                        eprintln!(
+                            "expires at {} (SESSION_COOKIE_AGE {} s)",
+                            date((ts + s.session_cookie_age) as f64),
+                            s.session_cookie_age
+                        );
+                    }
+                    Ok(Output::Json(pyjson::to_vec(&Value::Dict(
+                        session.data().clone(),
+                    ))))
+                }
+                Backend::Db => {
+                    let codec = SessionCodec::new(s)?;
+                    let decoded = codec.decode(&token).map_err(|e| invalid(e.to_string()))?;
+                    if let Some(e) = decoded.error {
+                        return Err(e);
+                    }
+                    Ok(Output::Json(pyjson::to_vec(&decoded.value)))
+                }
+            }
         }
     }
 }
