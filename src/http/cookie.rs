@@ -380,3 +380,28 @@ impl std::fmt::Display for SetCookie {
         Ok(())
     }
 }
+
+impl From<&cookie::Cookie<'_>> for SetCookie {
+    /// Takes name, value and attributes from a [`cookie::Cookie`] (`expires` formatted as
+    /// Django formats it).
+    ///
+    /// ```
+    /// let c = cookie::Cookie::build(("sessionid", "abc")).path("/").http_only(true).build();
+    /// assert_eq!(djsign::http::SetCookie::from(&c).to_string(), "sessionid=abc; HttpOnly; Path=/");
+    /// ```
+    fn from(c: &cookie::Cookie<'_>) -> SetCookie {
+        SetCookie {
+            name: c.name().to_owned(),
+            value: c.value().to_owned(),
+            domain: c.domain().map(str::to_owned),
+            expires: c
+                .expires_datetime()
+                .map(|d| http_date(d.unix_timestamp() as f64)),
+            http_only: c.http_only().unwrap_or(false),
+            max_age: c.max_age().map(|m| m.whole_seconds().to_string()),
+            path: c.path().unwrap_or("/").to_owned(),
+            same_site: c.same_site().map(|s| SameSite(s.to_string())),
+            secure: c.secure().unwrap_or(false),
+        }
+    }
+}

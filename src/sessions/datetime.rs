@@ -22,6 +22,11 @@ pub enum PyDateTime {
 }
 
 /// Why a date-time string was refused (Python: `ValueError: Invalid isoformat string`).
+///
+/// ```
+/// let e = djsign::sessions::PyDateTime::from_isoformat("2026-13-01").unwrap_err();
+/// assert_eq!(e.0, "2026-13-01");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IsoFormatError(pub String);
 
@@ -35,6 +40,13 @@ impl std::error::Error for IsoFormatError {}
 
 /// Mixing naive and aware date-times (Python: `TypeError: can't subtract offset-naive and
 /// offset-aware datetimes`).
+///
+/// ```
+/// use djsign::sessions::PyDateTime;
+/// let aware = PyDateTime::from_isoformat("2026-01-01T00:00:00+00:00").unwrap();
+/// let naive = PyDateTime::from_isoformat("2026-01-01T00:00:00").unwrap();
+/// assert!(aware.minus(&naive).is_err());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NaiveAwareMix;
 

@@ -14,9 +14,20 @@ use crate::pyjson::Value;
 use crate::version::DjangoVersion;
 
 /// The session key holding custom expiry.
+///
+/// ```
+/// assert_eq!(djsign::sessions::EXPIRY_KEY, "_session_expiry");
+/// ```
 pub const EXPIRY_KEY: &str = "_session_expiry";
 
 /// Why an expiry computation failed the way Django's would.
+///
+/// ```
+/// use djsign::{pyjson::Value, sessions::{get_expiry_age, ExpiryError, PyDateTime}, DjangoVersion};
+/// let now = PyDateTime::from_isoformat("2026-01-01T00:00:00+00:00").unwrap();
+/// let bad = Value::from("tomorrow");
+/// assert!(matches!(get_expiry_age(Some(&bad), now, 300, DjangoVersion::LATEST), Err(ExpiryError::InvalidDate(_))));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExpiryError {
     /// A stored date string Python cannot parse (`ValueError`).
@@ -229,6 +240,15 @@ pub fn get_expire_at_browser_close(expiry: Option<&Value>, setting: bool) -> boo
 
 /// What to pass to [`Session::set_expiry`](super::Session::set_expiry), as Django's
 /// `set_expiry(value)` accepts it.
+///
+/// ```
+/// use djsign::{sessions::{PyDateTime, Session, SetExpiry}, Settings};
+/// let mut s = Session::new();
+/// let now = PyDateTime::from_isoformat("2026-01-01T00:00:00+00:00").unwrap();
+/// s.set_expiry(SetExpiry::Seconds(0), now, &Settings::new("k"))?; // at browser close
+/// assert!(s.get_expire_at_browser_close(&Settings::new("k")));
+/// # Ok::<(), djsign::sessions::ExpiryError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SetExpiry {
     /// `None`: back to the global policy (`SESSION_COOKIE_AGE`).

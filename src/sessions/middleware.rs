@@ -10,6 +10,14 @@ use crate::http::{SameSite, SetCookie, http_date};
 use crate::version::DjangoVersion;
 
 /// The middleware's answer for one response.
+///
+/// ```
+/// use djsign::{sessions::{middleware, Session}, Settings};
+/// let mut untouched = Session::new();
+/// let out = middleware::process_response(&mut untouched, false, 200, &Settings::new("k"), 0.0, |_| Ok::<_, djsign::Error>(String::new()))?;
+/// assert_eq!(out, middleware::ResponseCookie { set_cookie: None, vary_cookie: false, saved: false });
+/// # Ok::<(), djsign::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseCookie {
     /// The `Set-Cookie` to send (a new value, or a deletion), if any.

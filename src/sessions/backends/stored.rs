@@ -16,6 +16,14 @@ use crate::version::DjangoVersion;
 
 /// Why Django's `decode` itself would raise instead of returning `{}` (only ≤ 3.2: later
 /// versions never raise).
+///
+/// ```
+/// use djsign::{sessions::backends::stored::{DecodeError, SessionCodec}, DjangoVersion, Settings};
+/// let mut s = Settings::new("k");
+/// s.version = DjangoVersion::V3_0;
+/// assert!(matches!(SessionCodec::new(&s)?.decode("é"), Err(DecodeError::NonAscii)));
+/// # Ok::<(), djsign::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum DecodeError {
     /// Invalid base 64 in the legacy path (`binascii.Error`).
@@ -39,6 +47,13 @@ impl std::fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// The outcome of decoding, as Django's `decode` returns it, plus why it came back empty.
+///
+/// ```
+/// use djsign::{sessions::backends::stored::SessionCodec, Settings};
+/// let d = SessionCodec::new(&Settings::new("k"))?.decode("e30:1r31eq:forged").unwrap();
+/// assert!(d.error.is_some());
+/// # Ok::<(), djsign::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decoded {
     /// What Django returns: the stored value (normally a dict), or `{}` on failure.
