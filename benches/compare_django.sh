@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 line="${DJANGO_LINE:-5.2}"
 read -r _ py < <(fixtures/venvs.sh "$line")
 django_json="$("$py" -W ignore benches/django_timings.py)"
-cargo bench --bench signing -- --noplot "^(loads|dumps|unsign)/" >/dev/null 2>&1
+cargo bench --bench signing -- --noplot "^(loads|dumps|unsign|session_load|session_save)/" >/dev/null 2>&1
 python3 - "$django_json" <<'PY'
 import json, os, platform, sys
 django = json.loads(sys.argv[1])
@@ -20,7 +20,8 @@ print(f"Django {django['django']} (Python {django['python']}) vs djsign, {cpu}, 
 print()
 print("| operation | workload | Django µs | djsign µs | ratio |")
 print("|---|---|---:|---:|---:|")
-for op, group in [("loads (max_age)", "loads"), ("dumps (compress)", "dumps")]:
+for op, group in [("loads (max_age)", "loads"), ("dumps (compress)", "dumps"),
+                  ("signed-cookie session load", "session_load"), ("signed-cookie session save", "session_save")]:
     for name in ["empty", "login", "cart", "large"]:
         d = django[group][name]
         r = djsign(group, name)

@@ -17,12 +17,30 @@ from django.conf import settings
 
 here = os.path.dirname(os.path.abspath(__file__))
 data = json.load(open(os.path.join(here, "workloads.json")))
-settings.configure(SECRET_KEY=data["secret_key"], USE_TZ=True)
+settings.configure(SECRET_KEY=data["secret_key"], USE_TZ=True, SESSION_COOKIE_AGE=data["max_age"],
+                   SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
+                   INSTALLED_APPS=["django.contrib.sessions"])
 django.setup()
 from django.core import signing  # noqa: E402
 
 salt, max_age = data["salt"], data["max_age"]
-out = {"django": django.get_version(), "python": sys.version.split()[0], "loads": {}, "dumps": {}}
+from django.contrib.sessions.backends.signed_cookies import SessionStore  # noqa: E402
+
+out = {"django": django.get_version(), "python": sys.version.split()[0], "loads": {}, "dumps": {},
+       "session_load": {}, "session_save": {}}
+
+
+def session_load(cookie):
+    s = SessionStore(session_key=cookie)
+    return s.load()
+
+
+def session_save(session):
+    s = SessionStore()
+    s._session_cache = dict(session)
+    s.save()
+    return s.session_key
+
 
 
 def median_time(fn, number):
@@ -39,4 +57,7 @@ for name in data["order"]:
     assert signing.loads(cookie, salt=salt, max_age=max_age) == session
     out["loads"][name] = median_time(lambda: signing.loads(cookie, salt=salt, max_age=max_age), 3000)
     out["dumps"][name] = median_time(lambda: signing.dumps(session, salt=salt, compress=True), 3000)
+    assert session_load(cookie) == session
+    out["session_load"][name] = median_time(lambda: session_load(cookie), 3000)
+    out["session_save"][name] = median_time(lambda: session_save(session), 3000)
 print(json.dumps(out))

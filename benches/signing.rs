@@ -8,6 +8,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use djsign::pyjson::{self, Value};
+use djsign::sessions::backends::signed_cookies::SignedCookieStore;
 use djsign::{MaxAge, TimestampSigner};
 
 struct Workload {
@@ -79,6 +80,41 @@ fn bench(c: &mut Criterion) {
             BenchmarkId::from_parameter(&w.name),
             &w.cookie,
             |b, cookie| b.iter(|| signer.signer().unsign(black_box(cookie)).unwrap().len()),
+        );
+    }
+    g.finish();
+
+    let mut settings = djsign::Settings::new(data["secret_key"].as_str().unwrap());
+    settings.session_cookie_age = data["max_age"].as_i64().unwrap();
+    let store = SignedCookieStore::new(&settings).unwrap();
+    let mut g = c.benchmark_group("session_load");
+    for w in &list {
+        g.bench_with_input(
+            BenchmarkId::from_parameter(&w.name),
+            &w.cookie,
+            |b, cookie| {
+                b.iter(|| {
+                    let s = store.load(Some(black_box(cookie)), now);
+                    assert!(s.load_error().is_none());
+                    s
+                })
+            },
+        );
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("session_save");
+    for w in &list {
+        let session = store.load(Some(&w.cookie), now);
+        g.bench_with_input(
+            BenchmarkId::from_parameter(&w.name),
+            &session,
+            |b, session| {
+                b.iter(|| {
+                    let mut s = session.clone();
+                    store.save(&mut s, frozen).unwrap()
+                })
+            },
         );
     }
     g.finish();

@@ -24,6 +24,7 @@ pub const KNOWN_SETTINGS: &[&str] = &[
     "SESSION_SAVE_EVERY_REQUEST",
     "SESSION_EXPIRE_AT_BROWSER_CLOSE",
     "USE_TZ",
+    "SIGNED_COOKIE_LEGACY_SALT_FALLBACK",
 ];
 
 /// The settings a Django project signs with.
@@ -71,6 +72,9 @@ pub struct Settings {
     /// `USE_TZ` (default `True`, as in every project `startproject` creates). With
     /// `False`, djsign takes Django's local time to be UTC.
     pub use_tz: bool,
+    /// `SIGNED_COOKIE_LEGACY_SALT_FALLBACK` (5.2.15+, 6.0.6+, 6.1); `None` means the
+    /// version's default (on for 5.2.x/6.0.x, off for 6.1).
+    pub signed_cookie_legacy_salt_fallback: Option<bool>,
 }
 
 impl Settings {
@@ -96,6 +100,7 @@ impl Settings {
             session_save_every_request: false,
             session_expire_at_browser_close: false,
             use_tz: true,
+            signed_cookie_legacy_salt_fallback: None,
         }
     }
 
@@ -192,6 +197,9 @@ impl Settings {
                 self.session_expire_at_browser_close = flag(name, value)?
             }
             "USE_TZ" => self.use_tz = flag(name, value)?,
+            "SIGNED_COOKIE_LEGACY_SALT_FALLBACK" => {
+                self.signed_cookie_legacy_salt_fallback = Some(flag(name, value)?)
+            }
             _ => {
                 return Err(bad_setting(
                     name,

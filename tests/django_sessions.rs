@@ -209,6 +209,46 @@ fn run(case: &J, version: DjangoVersion, sk: &str) -> Result<String, String> {
             .map_err(|_| "ValueError".to_string())?;
             Ok(text(&Value::from(c.to_string())))
         }
+        "set_signed_cookie" => {
+            let st = settings(version, sk);
+            let name = case["name"].as_str().unwrap();
+            let v = djsign::signing::set_signed_cookie(
+                &st,
+                name,
+                "val",
+                case["salt"].as_str().unwrap(),
+                now,
+            )
+            .unwrap();
+            Ok(text(&Value::from(v)))
+        }
+        "get_signed_cookie" => {
+            let mut st = settings(version, sk);
+            st.signed_cookie_legacy_salt_fallback = case["legacy_fallback"].as_bool();
+            if let Some(f) = case["fallback_keys"].as_array() {
+                st.secret_key_fallbacks = f.iter().map(|k| k.as_str().unwrap().into()).collect();
+            }
+            let max_age = case["max_age"].as_i64().map(djsign::MaxAge::Seconds);
+            let r = djsign::signing::get_signed_cookie(
+                &st,
+                case["name"].as_str().unwrap(),
+                case["token"].as_str().unwrap(),
+                case["salt"].as_str().unwrap(),
+                max_age,
+                now,
+            );
+            Ok(match r {
+                Ok(v) => text(&Value::from(v)),
+                Err(e) => {
+                    let kind = match e.category() {
+                        djsign::Category::BadSignature => "bad_signature",
+                        djsign::Category::Expired => "expired",
+                        _ => "malformed:timestamp",
+                    };
+                    format!("{{\"err\":\"{kind}\"}}")
+                }
+            })
+        }
         other => panic!("unknown op {other}"),
     }
 }

@@ -11,10 +11,15 @@
 //! # Ok::<(), djsign::Error>(())
 //! ```
 
+mod cookies;
 mod objects;
 mod signer;
 mod timestamp;
 
+pub use cookies::{
+    COOKIE_KEY_PREFIX, cookie_signer, get_signed_cookie, set_signed_cookie, signed_cookie_salt,
+    uses_v2_cookie_salt,
+};
 pub use objects::{DUMPS_SALT, dumps, dumps_with_key, loads};
 pub use signer::{
     DEFAULT_MAX_DECOMPRESSED_SIZE, Plain, Signer, SignerBuilder, SignerKind, Timestamped,
