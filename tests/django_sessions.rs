@@ -249,6 +249,69 @@ fn run(case: &J, version: DjangoVersion, sk: &str) -> Result<String, String> {
                 }
             })
         }
+        "auth_hash" => {
+            let mut st = settings(version, sk);
+            if let Some(d) = case["dha"].as_str() {
+                st.default_hashing_algorithm = Some(d.parse::<Algorithm>().unwrap());
+            }
+            let h = djsign::auth::session_auth_hash(
+                case["password"].as_str().unwrap(),
+                &st.secret_key,
+                &st,
+            );
+            Ok(text(&Value::from(h)))
+        }
+        "get_user" | "login" => {
+            let mut st = settings(version, sk);
+            if let Some(f) = case["fallback_keys"].as_array() {
+                st.secret_key_fallbacks = f.iter().map(|k| k.as_str().unwrap().into()).collect();
+            }
+            let Value::Dict(data) =
+                pyjson::from_slice(case["data"].as_str().unwrap().as_bytes()).unwrap()
+            else {
+                unreachable!()
+            };
+            let mut session = Session::new();
+            session.update(data.iter().map(|(k, v)| (k.as_str().unwrap(), v.clone())));
+            if op == "login" {
+                djsign::auth::login(
+                    &mut session,
+                    case["user"].as_str().unwrap(),
+                    case["backend"].as_str().unwrap(),
+                    case["password"].as_str().unwrap(),
+                    &st,
+                );
+                return Ok(text(&Value::from(text(&Value::Dict(
+                    session.data().clone(),
+                )))));
+            }
+            let backends: Vec<&str> = case["backends"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b.as_str().unwrap())
+                .collect();
+            let passwords = &case["passwords"];
+            let user = djsign::auth::get_user(
+                &mut session,
+                &backends,
+                |id| passwords.get(id).and_then(J::as_str).map(str::to_owned),
+                &st,
+            );
+            let mut d = pyjson::Dict::new();
+            d.insert(
+                "data",
+                Value::from(text(&Value::Dict(session.data().clone()))),
+            );
+            d.insert(
+                "user",
+                match user {
+                    djsign::auth::AuthUser::User(id) => Value::from(id),
+                    djsign::auth::AuthUser::Anonymous => Value::Null,
+                },
+            );
+            Ok(text(&Value::Dict(d)))
+        }
         other => panic!("unknown op {other}"),
     }
 }
