@@ -84,7 +84,7 @@ pub fn get_user(
     settings: &Settings,
 ) -> AuthUser {
     let (Some(id), Some(backend)) = (
-        session.get(SESSION_KEY).map(crate::pyjson::Value::clone),
+        session.get(SESSION_KEY).cloned(),
         session
             .get(BACKEND_SESSION_KEY)
             .and_then(|v| v.as_str())
