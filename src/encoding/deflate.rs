@@ -212,33 +212,59 @@ fn lz77(data: &[u8]) -> Vec<Sym> {
     out
 }
 
-/// Code lengths for `freqs` (at most 286 symbols), at most `max_bits` long: in-place
-/// minimum-redundancy computation, then length limiting by the Kraft sum.
-fn code_lengths<const N: usize>(freqs: &[u32; N], max_bits: usize) -> [u8; N] {
-    let mut lens = [0u8; N];
-    // The used symbols as `frequency << 16 | symbol`, sorted by frequency.
-    let mut used = [0u64; 288];
-    let mut n = 0;
-    for (s, &f) in freqs.iter().enumerate() {
-        if f > 0 {
-            used[n] = ((f as u64) << 16) | s as u64;
-            n += 1;
+/// The symbols with a non-zero frequency, in symbol order.
+#[derive(Clone)]
+struct Used {
+    /// One spare slot: the branch-free fill writes one past the last used symbol.
+    syms: [u16; 289],
+    n: usize,
+}
+
+impl Used {
+    fn of(freqs: &[u32]) -> Used {
+        let mut u = Used {
+            syms: [0; 289],
+            n: 0,
+        };
+        // Branch-free: the frequencies are data, so a branch here mispredicts.
+        for (s, &f) in freqs.iter().enumerate() {
+            u.syms[u.n] = s as u16;
+            u.n += (f > 0) as usize;
         }
+        u
     }
-    // Deflate decoders want two codes at least; add dummies as zlib does.
+
+    fn as_slice(&self) -> &[u16] {
+        &self.syms[..self.n]
+    }
+}
+
+/// Code lengths for `freqs`, at most `max_bits` long: in-place minimum-redundancy
+/// computation, then length limiting by the Kraft sum. `used` lists the symbols with a
+/// non-zero frequency; on return it lists every symbol that has a code (deflate decoders
+/// want two at least, so zlib adds dummies, and so does this).
+fn code_lengths<const N: usize>(freqs: &[u32; N], used: &mut Used, max_bits: usize) -> [u8; N] {
+    let mut lens = [0u8; N];
     let mut s = 0;
-    while n < 2 && s < N {
-        if freqs[s] == 0 {
-            used[n] = (1 << 16) | s as u64;
-            n += 1;
+    while used.n < 2 && s < N {
+        if freqs[s] == 0 && !used.as_slice().contains(&(s as u16)) {
+            used.syms[used.n] = s as u16;
+            used.n += 1;
         }
         s += 1;
     }
-    let used = &mut used[..n];
-    used.sort_unstable();
+    used.syms[..used.n].sort_unstable();
+    let n = used.n;
+    // `frequency << 16 | symbol`, sorted by frequency (dummies count as 1).
+    let mut keys = [0u64; 288];
+    for (k, &sym) in keys.iter_mut().zip(used.as_slice()) {
+        *k = ((freqs[sym as usize].max(1) as u64) << 16) | sym as u64;
+    }
+    let keys = &mut keys[..n];
+    keys.sort_unstable();
     let mut a = [0u32; 288];
-    for (slot, u) in a.iter_mut().zip(used.iter()) {
-        *slot = (u >> 16) as u32;
+    for (slot, k) in a.iter_mut().zip(keys.iter()) {
+        *slot = (k >> 16) as u32;
     }
     // Moffat–Katajainen in-place Huffman code lengths.
     a[0] += a[1];
@@ -300,12 +326,12 @@ fn code_lengths<const N: usize>(freqs: &[u32; N], max_bits: usize) -> [u8; N] {
         }
         total -= 1;
     }
-    // Most frequent symbols (end of `used`) get the shortest lengths.
+    // Most frequent symbols (end of `keys`) get the shortest lengths.
     let mut k = n;
     for (l, &c) in count.iter().enumerate().take(max_bits + 1).skip(1) {
         for _ in 0..c {
             k -= 1;
-            lens[(used[k] & 0xffff) as usize] = l as u8;
+            lens[(keys[k] & 0xffff) as usize] = l as u8;
         }
     }
     lens
@@ -322,11 +348,12 @@ const REV8: [u8; 256] = {
     t
 };
 
-/// Canonical codes, bit-reversed for LSB-first output.
-fn codes<const N: usize>(lens: &[u8; N]) -> [u16; N] {
+/// Canonical codes of the symbols in `coded` (in symbol order), bit-reversed for
+/// LSB-first output.
+fn codes<const N: usize>(lens: &[u8; N], coded: &[u16]) -> [u16; N] {
     let mut bl_count = [0u16; 16];
-    for &l in lens {
-        bl_count[(l & 15) as usize] += 1;
+    for &s in coded {
+        bl_count[(lens[s as usize] & 15) as usize] += 1;
     }
     bl_count[0] = 0;
     let mut next = [0u16; 16];
@@ -336,14 +363,15 @@ fn codes<const N: usize>(lens: &[u8; N]) -> [u16; N] {
         next[bits] = code;
     }
     let mut out = [0u16; N];
-    for (c, &l) in out.iter_mut().zip(lens) {
-        if l > 0 {
-            let l = (l & 15) as usize;
-            let v = next[l];
-            next[l] = v.wrapping_add(1);
-            let rev = ((REV8[(v & 0xff) as usize] as u16) << 8) | REV8[(v >> 8) as usize] as u16;
-            *c = rev >> (16 - l);
+    for &s in coded {
+        let l = (lens[s as usize] & 15) as usize;
+        if l == 0 {
+            continue;
         }
+        let v = next[l];
+        next[l] = v.wrapping_add(1);
+        let rev = ((REV8[(v & 0xff) as usize] as u16) << 8) | REV8[(v >> 8) as usize] as u16;
+        out[s as usize] = rev >> (16 - l);
     }
     out
 }
@@ -391,6 +419,25 @@ const FIXED_LL: [u8; 288] = {
     ll
 };
 const FIXED_DL: [u8; 30] = [5u8; 30];
+/// Every symbol of the fixed codes, in order.
+const FIXED_LL_SYMS: [u16; 288] = {
+    let mut t = [0u16; 288];
+    let mut i = 0;
+    while i < 288 {
+        t[i] = i as u16;
+        i += 1;
+    }
+    t
+};
+const FIXED_DL_SYMS: [u16; 30] = {
+    let mut t = [0u16; 30];
+    let mut i = 0;
+    while i < 30 {
+        t[i] = i as u16;
+        i += 1;
+    }
+    t
+};
 
 /// Run-length encodes code lengths with symbols 16/17/18: (symbol, extra value).
 fn rle(lengths: &[u8]) -> Vec<(u8, u8)> {
@@ -420,28 +467,41 @@ fn rle(lengths: &[u8]) -> Vec<(u8, u8)> {
     out
 }
 
-/// Bits needed to code the symbols with these lengths (extra bits included).
-fn symbol_cost(ll_freq: &[u32; 286], d_freq: &[u32; 30], ll: &[u8], dl: &[u8; 30]) -> u64 {
-    let lits: u64 = ll_freq
-        .iter()
-        .zip(ll)
-        .map(|(&f, &l)| f as u64 * l as u64)
-        .sum();
-    let extra_len: u64 = ll_freq[257..]
-        .iter()
-        .zip(LEN_EXTRA)
-        .map(|(&f, e)| f as u64 * e as u64)
-        .sum();
-    let dists: u64 = d_freq
-        .iter()
-        .zip(dl.iter().zip(DIST_EXTRA))
-        .map(|(&f, (&l, e))| f as u64 * (l as u64 + e as u64))
-        .sum();
-    lits + extra_len + dists
+/// Bits needed to code the used symbols with these lengths (extra bits included).
+fn symbol_cost(
+    ll_freq: &[u32; 286],
+    ll_used: &[u16],
+    d_freq: &[u32; 30],
+    d_used: &[u16],
+    ll: &[u8],
+    dl: &[u8; 30],
+) -> u64 {
+    let mut bits = 0u64;
+    for &s in ll_used {
+        let s = s as usize;
+        let extra = if s > 256 {
+            LEN_EXTRA[s - 257] as u64
+        } else {
+            0
+        };
+        bits += ll_freq[s] as u64 * (ll[s] as u64 + extra);
+    }
+    for &s in d_used {
+        let s = s as usize;
+        bits += d_freq[s] as u64 * (dl[s] as u64 + DIST_EXTRA[s] as u64);
+    }
+    bits
 }
 
-fn write_symbols<const L: usize>(w: &mut Bits, syms: &[Sym], ll: &[u8; L], dl: &[u8; 30]) {
-    let (lc_codes, dc_codes) = (codes(ll), codes(dl));
+fn write_symbols<const L: usize>(
+    w: &mut Bits,
+    syms: &[Sym],
+    ll: &[u8; L],
+    ll_coded: &[u16],
+    dl: &[u8; 30],
+    dl_coded: &[u16],
+) {
+    let (lc_codes, dc_codes) = (codes(ll, ll_coded), codes(dl, dl_coded));
     for s in syms {
         if s.dist == 0 {
             w.put(lc_codes[s.len as usize] as u32, ll[s.len as usize] as u32);
@@ -491,11 +551,14 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Vec<u8> {
         }
     }
     ll_freq[256] = 1;
-    let ll = code_lengths(&ll_freq, 15);
-    let dl = code_lengths(&d_freq, 15);
+    let (ll_used, d_used) = (Used::of(&ll_freq), Used::of(&d_freq));
+    let (mut ll_coded, mut d_coded) = (ll_used.clone(), d_used.clone());
+    let ll = code_lengths(&ll_freq, &mut ll_coded, 15);
+    let dl = code_lengths(&d_freq, &mut d_coded, 15);
+    let (lu, du) = (ll_used.as_slice(), d_used.as_slice());
     let (dynamic_body, fixed_body) = (
-        symbol_cost(&ll_freq, &d_freq, &ll, &dl),
-        symbol_cost(&ll_freq, &d_freq, &FIXED_LL, &FIXED_DL),
+        symbol_cost(&ll_freq, lu, &d_freq, du, &ll, &dl),
+        symbol_cost(&ll_freq, lu, &d_freq, du, &FIXED_LL, &FIXED_DL),
     );
     let hlit = 257.max(ll.iter().rposition(|&l| l > 0).map_or(0, |p| p + 1));
     let hdist = 1.max(dl.iter().rposition(|&l| l > 0).map_or(0, |p| p + 1));
@@ -507,7 +570,8 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Vec<u8> {
     for &(s, _) in &runs {
         cl_freq[s as usize] += 1;
     }
-    let cl = code_lengths(&cl_freq, 7);
+    let mut cl_coded = Used::of(&cl_freq);
+    let cl = code_lengths(&cl_freq, &mut cl_coded, 7);
     let hclen = 4.max(
         CL_ORDER
             .iter()
@@ -531,7 +595,7 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Vec<u8> {
     let stored = (data.len() as u64 + 5) * 8 + 7;
 
     let mut w = Bits {
-        out: Vec::with_capacity(data.len() / 2 + 16),
+        out: Vec::with_capacity(data.len() + 16),
         acc: 0,
         n: 0,
     };
@@ -545,7 +609,14 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Vec<u8> {
         w.out.extend_from_slice(data);
     } else if fixed <= dynamic {
         w.put(0b011, 3); // final, fixed Huffman
-        write_symbols(&mut w, &syms, &FIXED_LL, &FIXED_DL);
+        write_symbols(
+            &mut w,
+            &syms,
+            &FIXED_LL,
+            &FIXED_LL_SYMS,
+            &FIXED_DL,
+            &FIXED_DL_SYMS,
+        );
     } else {
         w.put(0b101, 3); // final, dynamic Huffman
         w.put((hlit - 257) as u32, 5);
@@ -554,12 +625,19 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Vec<u8> {
         for &s in &CL_ORDER[..hclen] {
             w.put(cl[s] as u32, 3);
         }
-        let cl_codes = codes(&cl);
+        let cl_codes = codes(&cl, cl_coded.as_slice());
         for &(s, extra) in &runs {
             w.put(cl_codes[s as usize] as u32, cl[s as usize] as u32);
             w.put(extra as u32, extra_bits(s) as u32);
         }
-        write_symbols(&mut w, &syms, &ll, &dl);
+        write_symbols(
+            &mut w,
+            &syms,
+            &ll,
+            ll_coded.as_slice(),
+            &dl,
+            d_coded.as_slice(),
+        );
     }
     w.align();
     w.out.extend_from_slice(&adler32(data).to_be_bytes());
