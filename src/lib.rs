@@ -10,6 +10,7 @@ pub mod dangerous;
 pub mod encoding;
 mod error;
 pub mod http;
+pub mod messages;
 pub mod pyjson;
 pub mod sessions;
 pub mod signing;

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use djsign::messages::{Message, MessageCookie};
 use djsign::pyjson::{self, Value};
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
 use djsign::sessions::backends::stored::{DecodeError, SessionCodec};
@@ -17,6 +18,27 @@ fn py(v: &J) -> Value {
 
 fn text(v: &Value) -> String {
     String::from_utf8(pyjson::to_vec(v)).unwrap()
+}
+
+fn message_of(m: &J) -> Message {
+    Message {
+        level: m["level"].as_i64().unwrap(),
+        message: m["message"].as_str().unwrap().to_owned(),
+        extra_tags: m["extra_tags"].as_str().map(str::to_owned),
+        safe: m["safe"].as_bool().unwrap(),
+    }
+}
+
+fn message_value(m: &Message) -> Value {
+    let mut d = pyjson::Dict::new();
+    d.insert(
+        "extra_tags",
+        m.extra_tags.as_deref().map_or(Value::Null, Value::from),
+    );
+    d.insert("level", Value::Int(m.level));
+    d.insert("message", Value::from(m.message.as_str()));
+    d.insert("safe", Value::Bool(m.safe));
+    Value::Dict(d)
 }
 
 /// The fixture's expected outcome in the same shape as ours.
@@ -311,6 +333,76 @@ fn run(case: &J, version: DjangoVersion, sk: &str) -> Result<String, String> {
                 },
             );
             Ok(text(&Value::Dict(d)))
+        }
+        "messages_encode" | "messages_store" | "messages_session" | "messages_decode" => {
+            let st = settings(version, sk);
+            let cookies = MessageCookie::new(&st).unwrap();
+            let msgs: Vec<Message> = case
+                .get("messages")
+                .and_then(J::as_array)
+                .map(|l| l.iter().map(message_of).collect())
+                .unwrap_or_default();
+            // Compressed values differ from CPython's zlib bytes: compare what they hold.
+            let same_content = |ours: &str, theirs: &str| {
+                ours == theirs
+                    || (ours.starts_with('.')
+                        && theirs.starts_with('.')
+                        && cookies.decode(ours).unwrap() == cookies.decode(theirs).unwrap())
+            };
+            match op {
+                "messages_encode" => {
+                    let ours = if msgs.is_empty() {
+                        String::new()
+                    } else {
+                        cookies.encode(&msgs, now)
+                    };
+                    let theirs = case["ok"].as_str().unwrap();
+                    Ok(text(&Value::from(if same_content(&ours, theirs) {
+                        theirs.to_owned()
+                    } else {
+                        ours
+                    })))
+                }
+                "messages_store" => {
+                    let out = cookies.store(&msgs, case["remove_oldest"].as_bool().unwrap(), now);
+                    let ours = out.value.unwrap_or_default();
+                    let theirs = case["ok"]["value"].as_str().unwrap();
+                    let mut d = pyjson::Dict::new();
+                    d.insert(
+                        "first_unstored",
+                        out.unstored
+                            .first()
+                            .map_or(Value::Null, |m| Value::from(m.message.as_str())),
+                    );
+                    d.insert("unstored", Value::Int(out.unstored.len() as i64));
+                    d.insert(
+                        "value",
+                        Value::from(if same_content(&ours, theirs) {
+                            theirs.to_owned()
+                        } else {
+                            ours
+                        }),
+                    );
+                    Ok(text(&Value::Dict(d)))
+                }
+                "messages_session" => Ok(text(&Value::from(djsign::messages::session_messages(
+                    &msgs, version,
+                )))),
+                _ => match cookies.decode(case["value"].as_str().unwrap()) {
+                    Ok(None) => Ok("null".into()),
+                    Ok(Some(d)) => {
+                        let list: Vec<Value> = d.messages.iter().map(message_value).collect();
+                        let mut o = pyjson::Dict::new();
+                        o.insert("all_retrieved", Value::Bool(d.all_retrieved));
+                        o.insert("messages", Value::List(list));
+                        Ok(text(&Value::Dict(o)))
+                    }
+                    // Django raises (zlib.error, KeyError, TypeError): any error kind.
+                    Err(_) => case.get("err").map_or(Err("djsign error".into()), |e| {
+                        Err(e.as_str().unwrap().to_owned())
+                    }),
+                },
+            }
         }
         other => panic!("unknown op {other}"),
     }
