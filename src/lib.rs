@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod conf;
 pub mod crypto;
+pub mod csrf;
 pub mod dangerous;
 pub mod encoding;
 mod error;

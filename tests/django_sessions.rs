@@ -404,6 +404,23 @@ fn run(case: &J, version: DjangoVersion, sk: &str) -> Result<String, String> {
                 },
             }
         }
+        "csrf_mask" => Ok(text(&Value::from(djsign::csrf::mask_with(
+            case["secret"].as_str().unwrap(),
+            case["mask"].as_str().unwrap(),
+        )))),
+        "csrf_unmask" => Ok(text(&Value::from(
+            djsign::csrf::unmask(case["token"].as_str().unwrap()).unwrap(),
+        ))),
+        "csrf_check" => {
+            let ok = djsign::csrf::check(
+                case["token"].as_str().unwrap(),
+                case["stored"].as_str(),
+                case["use_sessions"].as_bool().unwrap(),
+                version,
+            )
+            .is_ok();
+            Ok(ok.to_string())
+        }
         other => panic!("unknown op {other}"),
     }
 }
