@@ -25,14 +25,16 @@ from unittest import mock
 import django
 from django.conf import settings
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures"))
 settings.configure(SECRET_KEY="django-insecure-oracle-key", USE_TZ=True,
                    SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
-                   INSTALLED_APPS=["django.contrib.sessions"])
+                   INSTALLED_APPS=["django.contrib.sessions", "django.contrib.auth",
+                                   "django.contrib.contenttypes", "django.contrib.messages"],
+                   AUTHENTICATION_BACKENDS=["fake_auth_backend.Backend"], ALLOWED_HOSTS=["testserver"])
 django.setup()
 
 from django.core import signing  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures"))
 from django_errors import classify  # noqa: E402
 
 
@@ -74,6 +76,76 @@ def sessions(req):
     raise ValueError("unknown op %r" % op)
 
 
+def cookies_and_auth(req):
+    """Signed cookies, messages, login and CSRF, with keys from the request."""
+    from django.contrib import auth
+    from django.contrib.auth.signals import user_logged_in
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+    from django.http import HttpRequest, HttpResponse
+    from django.middleware import csrf
+    from django.test import RequestFactory
+    from django.test.utils import override_settings
+    from django.utils.safestring import mark_safe
+
+    import fake_auth_backend
+
+    user_logged_in.disconnect(dispatch_uid="update_last_login")
+    op = req["op"]
+    over = {"SECRET_KEY": req["key"], "SECRET_KEY_FALLBACKS": req.get("fallbacks", [])}
+    with override_settings(**over):
+        if op == "signed_cookie_set":
+            r = HttpResponse()
+            r.set_signed_cookie(req["name"], req["value"], salt=req["salt"])
+            return r.cookies[req["name"]].value
+        if op == "signed_cookie_get":
+            r = HttpRequest()
+            r.COOKIES[req["name"]] = req["cookie"]
+            return r.get_signed_cookie(req["name"], salt=req["salt"], max_age=req.get("max_age"))
+        if op == "messages_store":
+            msgs = [Message(m["level"], mark_safe(m["message"]) if m["safe"] else m["message"],
+                            extra_tags=m["extra_tags"]) for m in req["messages"]]
+            r = HttpResponse()
+            CookieStorage(RequestFactory().get("/"))._store(msgs, r)
+            return r.cookies["messages"].value
+        if op == "messages_decode":
+            st = CookieStorage(RequestFactory().get("/"))
+            st.request.COOKIES["messages"] = req["value"]
+            msgs, all_retrieved = st._get()
+            if msgs is None:
+                return None
+            return {"all_retrieved": all_retrieved,
+                    "messages": [{"level": m.level, "message": str(m.message), "extra_tags": m.extra_tags,
+                                  "safe": hasattr(m.message, "__html__")} for m in msgs]}
+        if op in ("auth_login", "auth_get_user"):
+            fake_auth_backend.PASSWORDS.clear()
+            fake_auth_backend.PASSWORDS.update({int(k): v for k, v in req["passwords"].items()})
+            request = RequestFactory().get("/")
+            request.session = SessionStore()
+            request.session.update(json.loads(req["session"]))
+            if op == "auth_login":
+                auth.login(request, fake_auth_backend.Backend().get_user(int(req["user"])),
+                           backend="fake_auth_backend.Backend")
+                user = req["user"]
+            else:
+                u = auth.get_user(request)
+                user = None if u.is_anonymous else str(u.pk)
+            return {"user": user, "session": ser(dict(request.session.items()))}
+        if op == "csrf_token":
+            request = RequestFactory().get("/")
+            token = csrf.get_token(request)
+            return {"token": token, "cookie": request.META["CSRF_COOKIE"]}
+        if op == "csrf_check":
+            rf = RequestFactory()
+            rf.cookies["csrftoken"] = req["cookie"]
+            request = rf.post("/", data={"csrfmiddlewaretoken": req["token"]})
+            mw = csrf.CsrfViewMiddleware(lambda r: HttpResponse())
+            mw.process_request(request)
+            return mw.process_view(request, lambda r: HttpResponse(), (), {}) is None
+    raise ValueError("unknown op %r" % op)
+
+
 def handle(req):
     op = req["op"]
     if op == "version":
@@ -81,6 +153,8 @@ def handle(req):
     with mock.patch("time.time", return_value=req.get("now", 0.0)):
         if op.startswith("session_") or op.startswith("stored_"):
             return sessions(req)
+        if op.split("_")[0] in ("signed", "messages", "auth", "csrf"):
+            return cookies_and_auth(req)
         if op == "dumps":
             obj = json.loads(req["json"])
             return signing.dumps(obj, key=req["key"], salt=req["salt"], compress=req["compress"])
