@@ -495,3 +495,114 @@ fn session_commands() {
         .assert()
         .code(5);
 }
+
+#[test]
+fn signed_cookie_messages_and_cookie_header() {
+    let k = [
+        "--secret-key",
+        "django-insecure-test-key",
+        "--now",
+        "1700000000.25",
+    ];
+    // The spec's vectors: the v2 salt (6.1) and the legacy one (5.2.14).
+    djsign()
+        .args(k)
+        .args(["signed-cookie", "set", "name", "val", "--salt", "s"])
+        .assert()
+        .success()
+        .stdout("val:1r31eq:mnoq236ctzNT-EHOfH7MX80RYAUtEN-3yt_ZaTuNn04\n");
+    djsign()
+        .args(k)
+        .args([
+            "--django",
+            "5.2.14",
+            "signed-cookie",
+            "set",
+            "name",
+            "val",
+            "--salt",
+            "s",
+        ])
+        .assert()
+        .success()
+        .stdout("val:1r31eq:CJcEuayekeB9PHv6MBHBGgBz-gnkkq6k5P0UQLXhli4\n");
+    djsign()
+        .args(k)
+        .args([
+            "--django",
+            "6.0.10",
+            "signed-cookie",
+            "get",
+            "name",
+            "val:1r31eq:CJcEuayekeB9PHv6MBHBGgBz-gnkkq6k5P0UQLXhli4",
+            "--salt",
+            "s",
+        ])
+        .assert()
+        .success()
+        .stdout("val\n");
+    djsign()
+        .args(k)
+        .args([
+            "signed-cookie",
+            "get",
+            "name",
+            "val:1r31eq:CJcEuayekeB9PHv6MBHBGgBz-gnkkq6k5P0UQLXhli4",
+            "--salt",
+            "s",
+        ])
+        .assert()
+        .code(1);
+    djsign()
+        .args([
+            "--secret-key",
+            "django-insecure-test-key",
+            "--now",
+            "1700000100",
+        ])
+        .args([
+            "signed-cookie",
+            "get",
+            "name",
+            "val:1r31eq:mnoq236ctzNT-EHOfH7MX80RYAUtEN-3yt_ZaTuNn04",
+            "--salt",
+            "s",
+            "--max-age",
+            "10",
+        ])
+        .assert()
+        .code(3);
+    // Messages: Django 6.1's cookie for the spec's three messages decodes.
+    djsign().args(k).args(["messages", "decode",
+        ".eJyLjlaKj88qzs-Lz00tLk5MT1XSMdAxMtBRykjNyclXitXBlDfUMQbK2yTZVdjoJ9kp6SiVJKZjVWigYwJUGFNqYJBqCVSmFBsLAKL1Iak:1r31eq:bVC1QhYM6AFTUmfKsb2mYPw6oTfNUlofWyP6uSj7Rf0"])
+        .assert().success()
+        .stdout("[{\"level\":20,\"message\":\"hello\",\"extra_tags\":null,\"safe\":false},{\"level\":30,\"message\":\"<b>x</b>\",\"extra_tags\":\"tag\",\"safe\":true},{\"level\":40,\"message\":\"\\u00e9\",\"extra_tags\":\"\",\"safe\":false}]\n");
+    let out = djsign()
+        .args(k)
+        .args([
+            "messages",
+            "encode",
+            "[{\"level\":25,\"message\":\"ok\",\"extra_tags\":null}]",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "W1siX19qc29uX21lc3NhZ2UiLDAsMjUsIm9rIl1d:1r31eq:Qapswzj7wCxJtBQMsRoiJK1QYoIN9JXqr8hYbeva-ik\n"
+    );
+    djsign()
+        .args(k)
+        .args(["messages", "decode", "forged:1:x"])
+        .assert()
+        .code(1);
+    djsign()
+        .args(k)
+        .args(["messages", "encode", "{}"])
+        .assert()
+        .code(5);
+    // A whole Cookie header.
+    djsign().args(k).args(["cookies", "sessionid=eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk; csrftoken=abc; x=1"])
+        .assert().success()
+        .stdout(predicates::str::contains("\"sessionid\":{\"kind\":\"session (signed_cookies)\",\"session\":{\"a\":1}}")
+            .and(predicates::str::contains("\"csrftoken\":{\"kind\":\"CSRF cookie\",\"form\":\"malformed\"}")));
+}

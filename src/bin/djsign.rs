@@ -125,6 +125,20 @@ enum Command {
     /// Django sessions: encode a session as Django stores it, or decode one.
     #[command(subcommand)]
     Session(SessionCommand),
+    /// set_signed_cookie / get_signed_cookie.
+    #[command(subcommand)]
+    SignedCookie(SignedCookieCommand),
+    /// The messages cookie: encode a list of messages, or decode a cookie.
+    #[command(subcommand)]
+    Messages(MessagesCommand),
+    /// Decode every Django cookie in a whole `Cookie:` header.
+    #[command(
+        after_help = "Example: djsign --secret-key k cookies 'sessionid=…; messages=…; csrftoken=…'"
+    )]
+    Cookies {
+        /// The header value ("-" reads standard input).
+        header: String,
+    },
     /// Show what a token holds WITHOUT verifying it; with keys, also what verifies it.
     #[command(after_help = "Example: djsign inspect '.eJyrVkpUslIqSSxR0lFKTS4t…'")]
     Inspect {
@@ -145,6 +159,57 @@ enum Backend {
     SignedCookies,
     /// The db, cache and file engines' stored `session_data`.
     Db,
+}
+
+#[derive(Subcommand, Debug)]
+enum SignedCookieCommand {
+    /// The value `response.set_signed_cookie(NAME, VALUE, salt=S)` puts in the cookie.
+    #[command(after_help = "Example: djsign --secret-key k signed-cookie set name val --salt s")]
+    Set {
+        /// Cookie name.
+        name: String,
+        /// Value ("-" reads standard input).
+        value: String,
+        /// The salt.
+        #[arg(long, default_value = "")]
+        salt: String,
+    },
+    /// `request.get_signed_cookie(NAME, salt=S, max_age=…)` for a cookie value.
+    #[command(
+        after_help = "Example: djsign --secret-key k signed-cookie get name 'val:1r31eq:…' --salt s"
+    )]
+    Get {
+        /// Cookie name.
+        name: String,
+        /// The cookie's value ("-" reads standard input).
+        token: String,
+        /// The salt.
+        #[arg(long, default_value = "")]
+        salt: String,
+        /// Reject values older than this many seconds.
+        #[arg(long, allow_negative_numbers = true)]
+        max_age: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum MessagesCommand {
+    /// Encode messages, a JSON list of {"level", "message", "extra_tags", "safe"}, as the
+    /// messages cookie value (trimmed to 2048 bytes as Django trims it).
+    #[command(
+        after_help = "Example: djsign --secret-key k messages encode '[{\"level\":20,\"message\":\"Saved.\"}]'"
+    )]
+    Encode {
+        /// The messages as JSON ("-" reads standard input).
+        #[arg(value_name = "JSON")]
+        messages: String,
+    },
+    /// Decode a messages cookie value into that JSON list.
+    #[command(after_help = "Example: djsign --secret-key k messages decode '.eJy…'")]
+    Decode {
+        /// The cookie value ("-" reads standard input).
+        token: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -349,6 +414,56 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             need_key(&s)?;
             session_command(cmd, &s, now)
         }
+        Command::SignedCookie(cmd) => {
+            need_key(&s)?;
+            match cmd {
+                SignedCookieCommand::Set { name, value, salt } => Ok(Output::Text(
+                    signing::set_signed_cookie(&s, name, &read_arg(value)?, salt, now)?,
+                )),
+                SignedCookieCommand::Get {
+                    name,
+                    token,
+                    salt,
+                    max_age,
+                } => Ok(Output::Text(signing::get_signed_cookie(
+                    &s,
+                    name,
+                    &read_arg(token)?,
+                    salt,
+                    parse_max_age(max_age)?,
+                    now,
+                )?)),
+            }
+        }
+        Command::Messages(cmd) => {
+            need_key(&s)?;
+            let cookie = djsign::messages::MessageCookie::new(&s)?;
+            match cmd {
+                MessagesCommand::Encode { messages } => {
+                    let msgs = messages_from_json(&read_arg(messages)?)?;
+                    let stored = cookie.store(&msgs, true, now);
+                    if !stored.unstored.is_empty() {
+                        eprintln!(
+                            "{} message(s) did not fit in the cookie (Django keeps them in the session)",
+                            stored.unstored.len()
+                        );
+                    }
+                    Ok(Output::Text(stored.value.unwrap_or_default()))
+                }
+                MessagesCommand::Decode { token } => {
+                    let decoded = cookie
+                        .decode(&read_arg(token)?)?
+                        .ok_or_else(|| Error::from(ErrorKind::BadSignature))?;
+                    if !decoded.all_retrieved {
+                        eprintln!("more messages wait in the session (not-finished marker)");
+                    }
+                    Ok(Output::Json(pyjson::to_vec(&messages_to_json(
+                        &decoded.messages,
+                    ))))
+                }
+            }
+        }
+        Command::Cookies { header } => cookies_command(&read_arg(header)?, &s, now),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "djsign", &mut out);
@@ -451,6 +566,95 @@ fn session_command(cmd: &SessionCommand, s: &Settings, now: f64) -> Result<Outpu
             }
         }
     }
+}
+
+fn messages_from_json(text: &str) -> Result<Vec<djsign::messages::Message>, Error> {
+    let bad = || {
+        invalid("messages are a JSON list of {\"level\": int, \"message\": str, \"extra_tags\": str|null, \"safe\": bool}".into())
+    };
+    let Value::List(items) = pyjson::from_slice(text.as_bytes()).map_err(|_| bad())? else {
+        return Err(bad());
+    };
+    items
+        .iter()
+        .map(|m| {
+            let mut msg = djsign::messages::Message::new(
+                m.get("level").and_then(Value::as_i64).ok_or_else(bad)?,
+                m.get("message").and_then(Value::as_str).ok_or_else(bad)?,
+            );
+            match m.get("extra_tags") {
+                None => {}
+                Some(Value::Null) => msg.extra_tags = None,
+                Some(t) => msg.extra_tags = Some(t.as_str().ok_or_else(bad)?.to_owned()),
+            }
+            msg.safe = matches!(m.get("safe"), Some(Value::Bool(true)));
+            Ok(msg)
+        })
+        .collect()
+}
+
+fn messages_to_json(msgs: &[djsign::messages::Message]) -> Value {
+    Value::List(
+        msgs.iter()
+            .map(|m| {
+                let mut d = pyjson::Dict::new();
+                d.insert("level", Value::Int(m.level));
+                d.insert("message", Value::from(m.message.as_str()));
+                d.insert(
+                    "extra_tags",
+                    m.extra_tags.as_deref().map_or(Value::Null, Value::from),
+                );
+                d.insert("safe", Value::Bool(m.safe));
+                Value::Dict(d)
+            })
+            .collect(),
+    )
+}
+
+/// Decodes the Django cookies of a `Cookie:` header: the session, messages and CSRF
+/// cookies by their names, and any other signed value by what verifies it.
+fn cookies_command(header: &str, s: &Settings, now: f64) -> Result<Output, Error> {
+    use djsign::sessions::backends::signed_cookies::SignedCookieStore;
+    let mut out = pyjson::Dict::new();
+    for (name, value) in djsign::http::parse_cookie(header) {
+        let mut d = pyjson::Dict::new();
+        if name == s.session_cookie_name && !s.secret_key.is_empty() {
+            let session = SignedCookieStore::new(s)?.load(Some(&value), now);
+            d.insert("kind", Value::from("session (signed_cookies)"));
+            match session.load_error() {
+                None => d.insert("session", Value::Dict(session.data().clone())),
+                Some(e) => d.insert("error", Value::from(e.to_string())),
+            };
+        } else if name == djsign::messages::COOKIE_NAME && !s.secret_key.is_empty() {
+            d.insert("kind", Value::from("messages"));
+            match djsign::messages::MessageCookie::new(s)?.decode(&value) {
+                Ok(Some(m)) => d.insert("messages", messages_to_json(&m.messages)),
+                Ok(None) => d.insert(
+                    "error",
+                    Value::from("bad signature: Django discards this cookie"),
+                ),
+                Err(e) => d.insert("error", Value::from(e.to_string())),
+            };
+        } else if name == "csrftoken" {
+            d.insert("kind", Value::from("CSRF cookie"));
+            let shape = match value.len() {
+                32 => "secret (Django 4.1+)",
+                64 => "masked token (Django up to 4.0)",
+                _ => "malformed",
+            };
+            d.insert("form", Value::from(shape));
+        } else if let Some(found) = (!s.secret_key.is_empty())
+            .then(|| dangerous::identify(&value, s))
+            .flatten()
+        {
+            d.insert("kind", Value::from(found.kind));
+            d.insert("salt", Value::from(found.salt));
+        } else {
+            d.insert("kind", Value::from("not recognised (unverified)"));
+        }
+        out.insert(name, Value::Dict(d));
+    }
+    Ok(Output::Json(pyjson::to_vec(&Value::Dict(out))))
 }
 
 fn date(secs: f64) -> String {
