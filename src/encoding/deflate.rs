@@ -441,11 +441,16 @@ const FIXED_DL_SYMS: [u16; 30] = {
 
 /// Run-length encodes code lengths with symbols 16/17/18: (symbol, extra value).
 fn rle(lengths: &[u8]) -> Vec<(u8, u8)> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(lengths.len() / 2 + 8);
     let mut i = 0;
     while i < lengths.len() {
         let l = lengths[i];
-        let run = lengths[i..].iter().take_while(|&&x| x == l).count();
+        // The run, counted no further than one code can carry (138 zeros, 1 + 6 repeats).
+        let cap = if l == 0 { 138 } else { 7 };
+        let mut run = 1;
+        while run < cap && i + run < lengths.len() && lengths[i + run] == l {
+            run += 1;
+        }
         if l == 0 && run >= 3 {
             let r = run.min(138);
             out.push(if r >= 11 {
