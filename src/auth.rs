@@ -54,6 +54,23 @@ pub enum AuthUser {
     User(String),
 }
 
+impl AuthUser {
+    /// The user id parsed into the caller's primary-key type (`i64`, a UUID type, …), as
+    /// Django's `pk.to_python` does; `None` for anonymous or an id that does not parse.
+    ///
+    /// ```
+    /// use djsign::auth::AuthUser;
+    /// assert_eq!(AuthUser::User("42".into()).id::<i64>(), Some(42));
+    /// assert_eq!(AuthUser::Anonymous.id::<i64>(), None);
+    /// ```
+    pub fn id<T: std::str::FromStr>(&self) -> Option<T> {
+        match self {
+            AuthUser::User(id) => id.parse().ok(),
+            AuthUser::Anonymous => None,
+        }
+    }
+}
+
 /// Django's `auth.get_user(request)` on a session: the user whose id is stored, if the
 /// stored backend is one of `backends` (Django's `AUTHENTICATION_BACKENDS`), `password_hash`
 /// finds the user (its current stored password field; `None` when the user does not exist)

@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""Seeds fuzz/corpus/<target>/ from the committed Django fixtures (tokens, cookies,
+payloads and JSON that real Django produced)."""
+import glob
+import hashlib
+import json
+import os
+
+here = os.path.dirname(os.path.abspath(__file__))
+fixtures = os.path.join(here, "..", "fixtures")
+seeds = {t: set() for t in ["base64", "base62", "json", "loads", "signed_payload", "session_load",
+                            "stored_decode", "messages", "cookie_header"]}
+for path in glob.glob(os.path.join(fixtures, "*.json")):
+    for case in json.load(open(path)).get("cases", []):
+        op = case["op"]
+        for key in ("token", "cookie", "blob", "value", "header"):
+            v = case.get(key)
+            if isinstance(v, str) and v:
+                for t in ("loads", "signed_payload", "session_load", "stored_decode", "messages", "cookie_header"):
+                    seeds[t].add(v.encode())
+        if op == "b64_decode":
+            seeds["base64"].add(bytes.fromhex(case["hex"]))
+        if op == "b62_decode":
+            seeds["base62"].add(case["s"].encode())
+        if op == "json_loads":
+            seeds["json"].add(bytes.fromhex(case["hex"]))
+        if op == "dumps":
+            seeds["json"].add(case["json"].encode())
+for target, items in seeds.items():
+    d = os.path.join(here, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    for item in sorted(items)[:400]:
+        with open(os.path.join(d, hashlib.sha1(item).hexdigest()), "wb") as f:
+            f.write(item)
+    print("%s: %d seeds" % (target, min(len(items), 400)))
