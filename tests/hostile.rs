@@ -135,3 +135,26 @@ fn no_secret_or_signature_in_errors_and_debug() {
         assert!(!text.contains(&real_sig), "{text}");
     }
 }
+
+#[test]
+fn huge_cookie_headers_and_message_cookies() {
+    // 100 000 cookies, half of them the same name: linear.
+    let mut header = String::new();
+    for i in 0..100_000 {
+        header.push_str(&format!("c{}=v{i}; ", i % 50_000));
+    }
+    let parsed = djsign::http::parse_cookie(&header);
+    assert_eq!(parsed.len(), 50_000);
+    assert_eq!(parsed[0].1, "v50000");
+    // A 1 MiB quoted value full of escapes.
+    let quoted = format!("x=\"{}\"", "\\054".repeat(MIB / 4));
+    assert_eq!(djsign::http::parse_cookie(&quoted)[0].1.len(), MIB / 4);
+    // A messages cookie of 10 000 tiny messages, validly signed: decodes.
+    let c = djsign::messages::MessageCookie::new(&Settings::new("k")).unwrap();
+    let msgs: Vec<_> = (0..10_000).map(|i| djsign::messages::Message::new(20, &i.to_string())).collect();
+    let value = c.encode(&msgs, 0.0);
+    assert_eq!(c.decode(&value).unwrap().unwrap().messages.len(), 10_000);
+    // And trimming it to 2048 bytes by bisection stays fast.
+    let stored = c.store(&msgs, true, 0.0);
+    assert!(stored.value.unwrap().len() <= 2048 && !stored.unstored.is_empty());
+}
