@@ -12,12 +12,28 @@ use crate::sessions::Session;
 use crate::version::DjangoVersion;
 
 /// Session key of the user id (`SESSION_KEY`).
+///
+/// ```
+/// assert_eq!(djsign::auth::SESSION_KEY, "_auth_user_id");
+/// ```
 pub const SESSION_KEY: &str = "_auth_user_id";
 /// Session key of the backend path (`BACKEND_SESSION_KEY`).
+///
+/// ```
+/// assert_eq!(djsign::auth::BACKEND_SESSION_KEY, "_auth_user_backend");
+/// ```
 pub const BACKEND_SESSION_KEY: &str = "_auth_user_backend";
 /// Session key of the auth hash (`HASH_SESSION_KEY`).
+///
+/// ```
+/// assert_eq!(djsign::auth::HASH_SESSION_KEY, "_auth_user_hash");
+/// ```
 pub const HASH_SESSION_KEY: &str = "_auth_user_hash";
 /// Django's default backend path.
+///
+/// ```
+/// assert_eq!(djsign::auth::MODEL_BACKEND, "django.contrib.auth.backends.ModelBackend");
+/// ```
 pub const MODEL_BACKEND: &str = "django.contrib.auth.backends.ModelBackend";
 
 const KEY_SALT: &str = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash";
@@ -46,6 +62,12 @@ pub fn session_auth_hash(password_hash: &str, key: &SecretKey, settings: &Settin
 }
 
 /// The outcome of [`get_user`].
+///
+/// ```
+/// use djsign::{auth::{get_user, AuthUser, MODEL_BACKEND}, sessions::Session, Settings};
+/// let mut s = Session::new();
+/// assert_eq!(get_user(&mut s, &[MODEL_BACKEND], |_| None, &Settings::new("k")), AuthUser::Anonymous);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuthUser {
     /// Nobody is logged in (Django's `AnonymousUser`).

@@ -22,18 +22,43 @@ use crate::crypto::constant_time_eq;
 use crate::version::DjangoVersion;
 
 /// Length of a secret (`CSRF_SECRET_LENGTH`).
+///
+/// ```
+/// assert_eq!(djsign::csrf::new_secret().unwrap().len(), djsign::csrf::SECRET_LENGTH);
+/// ```
 pub const SECRET_LENGTH: usize = 32;
 /// Length of a masked token (`CSRF_TOKEN_LENGTH`).
+///
+/// ```
+/// assert_eq!(djsign::csrf::mask(&"a".repeat(32)).unwrap().len(), djsign::csrf::TOKEN_LENGTH);
+/// ```
 pub const TOKEN_LENGTH: usize = 64;
 /// `CSRF_ALLOWED_CHARS`.
+///
+/// ```
+/// assert!(djsign::csrf::ALLOWED_CHARS.iter().all(u8::is_ascii_alphanumeric));
+/// ```
 pub const ALLOWED_CHARS: &[u8; 62] =
     b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 /// The session key of the secret with `CSRF_USE_SESSIONS` (`CSRF_SESSION_KEY`).
+///
+/// ```
+/// assert_eq!(djsign::csrf::SESSION_KEY, "_csrftoken");
+/// ```
 pub const SESSION_KEY: &str = "_csrftoken";
 /// The form field Django reads (`csrfmiddlewaretoken`).
+///
+/// ```
+/// assert_eq!(djsign::csrf::FORM_FIELD, "csrfmiddlewaretoken");
+/// ```
 pub const FORM_FIELD: &str = "csrfmiddlewaretoken";
 
 /// Why a request is refused (Django's `RejectRequest` reasons).
+///
+/// ```
+/// use djsign::{csrf::{check, CsrfError}, DjangoVersion};
+/// assert_eq!(check("x", Some("bad!"), false, DjangoVersion::LATEST), Err(CsrfError::CookieIncorrectLength));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CsrfError {
     /// No CSRF cookie (or session secret).

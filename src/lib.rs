@@ -11,6 +11,7 @@ pub mod dangerous;
 pub mod encoding;
 mod error;
 pub mod http;
+pub mod integrations;
 pub mod messages;
 pub mod pyjson;
 pub mod sessions;

@@ -24,22 +24,54 @@ use crate::signing::{TimestampSigner, cookie_signer};
 use crate::version::DjangoVersion;
 
 /// `messages.DEBUG`.
+///
+/// ```
+/// assert!(djsign::messages::DEBUG < djsign::messages::INFO);
+/// ```
 pub const DEBUG: i64 = 10;
 /// `messages.INFO`.
+///
+/// ```
+/// assert_eq!(djsign::messages::INFO, 20);
+/// ```
 pub const INFO: i64 = 20;
 /// `messages.SUCCESS`.
+///
+/// ```
+/// assert_eq!(djsign::messages::SUCCESS, 25);
+/// ```
 pub const SUCCESS: i64 = 25;
 /// `messages.WARNING`.
+///
+/// ```
+/// assert_eq!(djsign::messages::WARNING, 30);
+/// ```
 pub const WARNING: i64 = 30;
 /// `messages.ERROR`.
+///
+/// ```
+/// assert_eq!(djsign::messages::ERROR, 40);
+/// ```
 pub const ERROR: i64 = 40;
 
 /// The cookie's name.
+///
+/// ```
+/// assert_eq!(djsign::messages::COOKIE_NAME, "messages");
+/// ```
 pub const COOKIE_NAME: &str = "messages";
 /// `CookieStorage.max_cookie_size`.
+///
+/// ```
+/// assert_eq!(djsign::messages::MAX_COOKIE_SIZE, 2048);
+/// ```
 pub const MAX_COOKIE_SIZE: usize = 2048;
 /// The sentinel marking that more messages wait elsewhere (in the session, with
 /// `FallbackStorage`).
+///
+/// ```
+/// assert_eq!(djsign::messages::NOT_FINISHED, "__messagesnotfinished__");
+/// ```
 pub const NOT_FINISHED: &str = "__messagesnotfinished__";
 const MESSAGE_KEY: &str = "__json_message";
 const SALT: &str = "django.contrib.messages";
@@ -149,6 +181,14 @@ impl Message {
 }
 
 /// What [`MessageCookie::decode`] returns for a valid cookie.
+///
+/// ```
+/// use djsign::messages::{Message, MessageCookie};
+/// let c = MessageCookie::new(&djsign::Settings::new("k"))?;
+/// let d = c.decode(&c.encode(&[Message::new(20, "hi")], 0.0))?.unwrap();
+/// assert!(d.all_retrieved && d.messages.len() == 1);
+/// # Ok::<(), djsign::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decoded {
     /// The messages, oldest first.
@@ -159,6 +199,14 @@ pub struct Decoded {
 }
 
 /// What [`MessageCookie::store`] decided.
+///
+/// ```
+/// use djsign::messages::MessageCookie;
+/// let c = MessageCookie::new(&djsign::Settings::new("k"))?;
+/// let s = c.store(&[], true, 0.0);
+/// assert!(s.value.is_none() && s.unstored.is_empty()); // nothing left: delete the cookie
+/// # Ok::<(), djsign::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stored {
     /// The cookie value to set, or `None` to delete the cookie (nothing to store).
@@ -168,6 +216,14 @@ pub struct Stored {
 }
 
 /// Django's `CookieStorage` for one version and key set.
+///
+/// ```
+/// use djsign::messages::{Message, MessageCookie};
+/// let c = MessageCookie::new(&djsign::Settings::new("k"))?;
+/// let v = c.store(&[Message::new(20, "hi")], true, 0.0).value.unwrap();
+/// assert_eq!(c.decode(&v)?.unwrap().messages[0].message, "hi");
+/// # Ok::<(), djsign::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct MessageCookie {
     signer: TimestampSigner,

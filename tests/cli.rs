@@ -352,7 +352,11 @@ fn secrets_never_appear_in_any_output() {
         vec!["sign", "--help"],
         vec!["sign", "v", "--sep", "-"],
         vec!["--json", "unsign", "v:bad"],
-        vec!["session", "decode", "eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk"],
+        vec![
+            "session",
+            "decode",
+            "eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk",
+        ],
         vec!["session", "encode", "{\"a\":1}", "--set-cookie"],
         vec!["signed-cookie", "get", "name", "val:1r31eq:x"],
         vec!["messages", "decode", "x:1:y"],

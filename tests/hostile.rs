@@ -151,7 +151,9 @@ fn huge_cookie_headers_and_message_cookies() {
     assert_eq!(djsign::http::parse_cookie(&quoted)[0].1.len(), MIB / 4);
     // A messages cookie of 10 000 tiny messages, validly signed: decodes.
     let c = djsign::messages::MessageCookie::new(&Settings::new("k")).unwrap();
-    let msgs: Vec<_> = (0..10_000).map(|i| djsign::messages::Message::new(20, &i.to_string())).collect();
+    let msgs: Vec<_> = (0..10_000)
+        .map(|i| djsign::messages::Message::new(20, &i.to_string()))
+        .collect();
     let value = c.encode(&msgs, 0.0);
     assert_eq!(c.decode(&value).unwrap().unwrap().messages.len(), 10_000);
     // And trimming it to 2048 bytes by bisection stays fast.

@@ -46,6 +46,118 @@ pub fn timezone_now(now: f64, use_tz: bool) -> PyDateTime {
     }
 }
 
+/// What the middleware will do, before the session is saved (see [`plan_response`]).
+///
+/// ```
+/// use djsign::{sessions::{middleware::{plan_response, Plan}, Session}, Settings};
+/// let plan = plan_response(&Session::new(), false, 200, &Settings::new("k"), 0.0)?;
+/// assert_eq!(plan, Plan::Nothing { vary_cookie: false });
+/// # Ok::<(), djsign::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plan {
+    /// Send no cookie.
+    Nothing {
+        /// Whether to add `Vary: Cookie`.
+        vary_cookie: bool,
+    },
+    /// Delete the cookie.
+    Delete {
+        /// The deletion `Set-Cookie`.
+        cookie: SetCookie,
+        /// Whether to add `Vary: Cookie`.
+        vary_cookie: bool,
+    },
+    /// Save the session, then send this cookie with the saved key as its value.
+    Save {
+        /// The `Set-Cookie` to send, its value still empty.
+        cookie: SetCookie,
+        /// Whether to add `Vary: Cookie`.
+        vary_cookie: bool,
+    },
+}
+
+/// The decision of Django's `SessionMiddleware.process_response` for `settings.version`,
+/// without saving: for stores whose save is asynchronous. [`process_response`] is this
+/// plus the save.
+///
+/// ```
+/// use djsign::{sessions::{middleware::{plan_response, Plan}, Session}, Settings};
+/// let mut s = Session::new();
+/// s.insert("a", &1)?;
+/// assert!(matches!(plan_response(&s, false, 200, &Settings::new("k"), 0.0)?, Plan::Save { vary_cookie: true, .. }));
+/// assert!(matches!(plan_response(&s, false, 500, &Settings::new("k"), 0.0)?, Plan::Nothing { vary_cookie: true }));
+/// # Ok::<(), djsign::Error>(())
+/// ```
+pub fn plan_response(
+    session: &Session,
+    had_cookie: bool,
+    status: u16,
+    settings: &Settings,
+    now: f64,
+) -> Result<Plan, Error> {
+    let v = settings.version;
+    let accessed = session.accessed();
+    let modified = session.modified();
+    let empty = session.is_empty();
+    let same_site = settings.session_cookie_samesite.as_deref();
+    if had_cookie && empty {
+        let delete_same_site = if deletes_with_samesite(v) {
+            same_site
+        } else {
+            None
+        };
+        let cookie = SetCookie::delete(
+            &settings.session_cookie_name,
+            &settings.session_cookie_path,
+            settings.session_cookie_domain.as_deref(),
+            delete_same_site,
+            v,
+        )?;
+        return Ok(Plan::Delete {
+            cookie,
+            vary_cookie: v >= DjangoVersion::V3_0,
+        });
+    }
+    if !(modified || settings.session_save_every_request) || empty {
+        return Ok(Plan::Nothing {
+            vary_cookie: accessed,
+        });
+    }
+    let (max_age, expires) = if session.get_expire_at_browser_close(settings) {
+        (None, None)
+    } else {
+        let age = session.get_expiry_age(timezone_now(now, settings.use_tz), settings)?;
+        let secs = age.seconds().ok_or(ExpiryError::NotANumber)?;
+        (age.max_age_text(v), Some(http_date(now + secs)))
+    };
+    let saves = if v >= DjangoVersion::V4_2 {
+        status < 500
+    } else {
+        status != 500
+    };
+    if !saves {
+        return Ok(Plan::Nothing {
+            vary_cookie: accessed,
+        });
+    }
+    let same_site = same_site.map(|s| SameSite::checked(s, v)).transpose()?;
+    Ok(Plan::Save {
+        cookie: SetCookie {
+            name: settings.session_cookie_name.clone(),
+            value: String::new(),
+            domain: settings.session_cookie_domain.clone(),
+            expires,
+            http_only: settings.session_cookie_httponly,
+            max_age,
+            path: settings.session_cookie_path.clone(),
+            same_site,
+            secure: settings.session_cookie_secure,
+        },
+        vary_cookie: accessed || v >= DjangoVersion::V5_2,
+    })
+}
+
 /// Django's `SessionMiddleware.process_response` for `settings.version`.
 ///
 /// `had_cookie` says whether the request carried the session cookie; `status` is the
@@ -73,69 +185,34 @@ pub fn process_response<E: From<ExpiryError> + From<Error>>(
     now: f64,
     save: impl FnOnce(&mut Session) -> Result<String, E>,
 ) -> Result<ResponseCookie, E> {
-    let v = settings.version;
-    let accessed = session.accessed();
-    let modified = session.modified();
-    let empty = session.is_empty();
-    let same_site = settings.session_cookie_samesite.as_deref();
-    let mut out = ResponseCookie {
-        set_cookie: None,
-        vary_cookie: false,
-        saved: false,
-    };
-    if had_cookie && empty {
-        let delete_same_site = if deletes_with_samesite(v) {
-            same_site
-        } else {
-            None
-        };
-        out.set_cookie = Some(SetCookie::delete(
-            &settings.session_cookie_name,
-            &settings.session_cookie_path,
-            settings.session_cookie_domain.as_deref(),
-            delete_same_site,
-            v,
-        )?);
-        out.vary_cookie = v >= DjangoVersion::V3_0;
-        return Ok(out);
-    }
-    out.vary_cookie = accessed;
-    if !(modified || settings.session_save_every_request) || empty {
-        return Ok(out);
-    }
-    let (max_age, expires) = if session.get_expire_at_browser_close(settings) {
-        (None, None)
-    } else {
-        let age = session.get_expiry_age(timezone_now(now, settings.use_tz), settings)?;
-        let secs = age.seconds().ok_or(ExpiryError::NotANumber)?;
-        (age.max_age_text(v), Some(http_date(now + secs)))
-    };
-    let saves = if v >= DjangoVersion::V4_2 {
-        status < 500
-    } else {
-        status != 500
-    };
-    if !saves {
-        return Ok(out);
-    }
-    let same_site = same_site.map(|s| SameSite::checked(s, v)).transpose()?;
-    let value = save(session)?;
-    out.saved = true;
-    out.set_cookie = Some(SetCookie {
-        name: settings.session_cookie_name.clone(),
-        value,
-        domain: settings.session_cookie_domain.clone(),
-        expires,
-        http_only: settings.session_cookie_httponly,
-        max_age,
-        path: settings.session_cookie_path.clone(),
-        same_site,
-        secure: settings.session_cookie_secure,
-    });
-    if v >= DjangoVersion::V5_2 {
-        out.vary_cookie = true;
-    }
-    Ok(out)
+    Ok(
+        match plan_response(session, had_cookie, status, settings, now)? {
+            Plan::Nothing { vary_cookie } => ResponseCookie {
+                set_cookie: None,
+                vary_cookie,
+                saved: false,
+            },
+            Plan::Delete {
+                cookie,
+                vary_cookie,
+            } => ResponseCookie {
+                set_cookie: Some(cookie),
+                vary_cookie,
+                saved: false,
+            },
+            Plan::Save {
+                mut cookie,
+                vary_cookie,
+            } => {
+                cookie.value = save(session)?;
+                ResponseCookie {
+                    set_cookie: Some(cookie),
+                    vary_cookie,
+                    saved: true,
+                }
+            }
+        },
+    )
 }
 
 /// `delete_cookie(samesite=…)` arrived in 2.2.15, 3.0.9 and 3.1.

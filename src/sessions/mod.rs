@@ -35,6 +35,7 @@ mod datetime;
 mod expiry;
 pub mod middleware;
 mod session;
+mod store;
 
 pub use datetime::{IsoFormatError, NaiveAwareMix, PyDateTime};
 pub use expiry::{
@@ -42,3 +43,4 @@ pub use expiry::{
     get_expiry_date,
 };
 pub use session::{Session, new_session_key};
+pub use store::SessionStore;

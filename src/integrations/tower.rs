@@ -1,0 +1,420 @@
+//! A `tower` layer that runs Django's session middleware (and the messages cookie) around
+//! any HTTP service.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+use http::header::{COOKIE, SET_COOKIE, VARY};
+use http::{HeaderValue, Request, Response, StatusCode};
+
+use crate::conf::Settings;
+use crate::error::Error;
+use crate::http::{SetCookie, parse_cookie};
+use crate::messages::{COOKIE_NAME as MESSAGES_COOKIE, Message, MessageCookie};
+use crate::sessions::middleware::{Plan, plan_response};
+use crate::sessions::{Session, SessionStore};
+use crate::signing;
+
+/// Fetches a user's current stored password hash (the `password` column), so that the
+/// session auth hash can be checked as Django's `get_user` does. `None`: no such user.
+///
+/// Any `Fn(String) -> impl Future<Output = Option<String>>` is one:
+///
+/// ```
+/// use djsign::integrations::tower::PasswordHashes;
+/// fn accepts(_: impl PasswordHashes) {}
+/// accepts(|id: String| async move { (id == "1").then(|| "pbkdf2_sha256$…".to_string()) });
+/// ```
+pub trait PasswordHashes: Send + Sync + 'static {
+    /// The stored password field of user `user_id`.
+    fn password_hash(
+        &self,
+        user_id: String,
+    ) -> Pin<Box<dyn Future<Output = Option<String>> + Send>>;
+}
+
+impl<F, Fut> PasswordHashes for F
+where
+    F: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Option<String>> + Send + 'static,
+{
+    fn password_hash(
+        &self,
+        user_id: String,
+    ) -> Pin<Box<dyn Future<Output = Option<String>> + Send>> {
+        Box::pin(self(user_id))
+    }
+}
+
+/// What the layer shares with handlers through request extensions.
+///
+/// ```
+/// use djsign::integrations::tower::DjangoContext;
+/// fn user_id(ctx: &DjangoContext) -> Option<String> {
+///     ctx.session().get_as("_auth_user_id").ok().flatten()
+/// }
+/// ```
+pub struct DjangoContext {
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) session: Mutex<Session>,
+    pub(crate) messages: Mutex<MessagesState>,
+    pub(crate) auth: Option<Arc<dyn PasswordHashes>>,
+    pub(crate) backends: Arc<Vec<String>>,
+    pub(crate) login_url: Arc<str>,
+    pub(crate) redirect_field: Arc<str>,
+    pub(crate) path_and_query: String,
+}
+
+impl std::fmt::Debug for DjangoContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DjangoContext")
+            .field("path", &self.path_and_query)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The request's messages: what the cookie held, whether a handler read them, and what it
+/// queued (Django's `BaseStorage` bookkeeping).
+#[derive(Debug, Default)]
+pub(crate) struct MessagesState {
+    pub(crate) loaded: Vec<Message>,
+    pub(crate) used: bool,
+    pub(crate) queued: Vec<Message>,
+}
+
+impl DjangoContext {
+    /// The session, locked.
+    ///
+    /// ```
+    /// # use djsign::integrations::tower::DjangoContext;
+    /// fn touch(ctx: &DjangoContext) { ctx.session().insert("seen", &true).ok(); }
+    /// ```
+    pub fn session(&self) -> MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The settings the layer was built with.
+    ///
+    /// ```
+    /// # use djsign::integrations::tower::DjangoContext;
+    /// fn cookie_name(ctx: &DjangoContext) -> &str { &ctx.settings().session_cookie_name }
+    /// ```
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+/// Configuration of [`DjangoLayer`].
+///
+/// ```
+/// use djsign::{integrations::tower::DjangoLayer, sessions::backends::signed_cookies::SignedCookieStore, Settings};
+/// let settings = Settings::new("django-insecure-test-key");
+/// let layer = DjangoLayer::new(settings.clone(), SignedCookieStore::new(&settings)?)?
+///     .password_hashes(|id: String| async move { None::<String> })
+///     .login_url("/accounts/login/");
+/// # Ok::<(), djsign::Error>(())
+/// ```
+pub struct DjangoLayer<St> {
+    settings: Arc<Settings>,
+    store: Arc<St>,
+    messages: Arc<MessageCookie>,
+    auth: Option<Arc<dyn PasswordHashes>>,
+    backends: Arc<Vec<String>>,
+    login_url: Arc<str>,
+    redirect_field: Arc<str>,
+}
+
+impl<St> Clone for DjangoLayer<St> {
+    fn clone(&self) -> Self {
+        DjangoLayer {
+            settings: self.settings.clone(),
+            store: self.store.clone(),
+            messages: self.messages.clone(),
+            auth: self.auth.clone(),
+            backends: self.backends.clone(),
+            login_url: self.login_url.clone(),
+            redirect_field: self.redirect_field.clone(),
+        }
+    }
+}
+
+impl<St: SessionStore> DjangoLayer<St> {
+    /// A layer for `settings` with the session engine `store`. Defaults as Django's:
+    /// `AUTHENTICATION_BACKENDS = [ModelBackend]`, `LOGIN_URL = "/accounts/login/"`,
+    /// `REDIRECT_FIELD_NAME = "next"`. Fails without a `SECRET_KEY`.
+    ///
+    /// ```
+    /// use djsign::{integrations::tower::DjangoLayer, sessions::backends::signed_cookies::SignedCookieStore, Settings};
+    /// let s = Settings::new("k");
+    /// assert!(DjangoLayer::new(s.clone(), SignedCookieStore::new(&s)?).is_ok());
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn new(settings: Settings, store: St) -> Result<DjangoLayer<St>, Error> {
+        Ok(DjangoLayer {
+            messages: Arc::new(MessageCookie::new(&settings)?),
+            settings: Arc::new(settings),
+            store: Arc::new(store),
+            auth: None,
+            backends: Arc::new(vec![crate::auth::MODEL_BACKEND.to_owned()]),
+            login_url: "/accounts/login/".into(),
+            redirect_field: "next".into(),
+        })
+    }
+
+    /// How to fetch a user's stored password hash (needed by the logged-in-user extractor).
+    ///
+    /// ```
+    /// use djsign::{integrations::tower::DjangoLayer, sessions::backends::signed_cookies::SignedCookieStore, Settings};
+    /// let s = Settings::new("k");
+    /// let _ = DjangoLayer::new(s.clone(), SignedCookieStore::new(&s)?)?
+    ///     .password_hashes(|id: String| async move { (id == "1").then(|| "pbkdf2_sha256$…".to_string()) });
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn password_hashes(mut self, lookup: impl PasswordHashes) -> Self {
+        self.auth = Some(Arc::new(lookup));
+        self
+    }
+
+    /// `AUTHENTICATION_BACKENDS`: the backend paths a session may name.
+    ///
+    /// ```
+    /// use djsign::{integrations::tower::DjangoLayer, sessions::backends::signed_cookies::SignedCookieStore, Settings};
+    /// let s = Settings::new("k");
+    /// let _ = DjangoLayer::new(s.clone(), SignedCookieStore::new(&s)?)?
+    ///     .authentication_backends(["django.contrib.auth.backends.ModelBackend", "myapp.auth.TokenBackend"]);
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn authentication_backends<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        backends: I,
+    ) -> Self {
+        self.backends = Arc::new(backends.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// `LOGIN_URL`.
+    ///
+    /// ```
+    /// use djsign::{integrations::tower::DjangoLayer, sessions::backends::signed_cookies::SignedCookieStore, Settings};
+    /// let s = Settings::new("k");
+    /// let _ = DjangoLayer::new(s.clone(), SignedCookieStore::new(&s)?)?.login_url("/login/");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn login_url(mut self, url: &str) -> Self {
+        self.login_url = url.into();
+        self
+    }
+
+    /// `REDIRECT_FIELD_NAME`.
+    ///
+    /// ```
+    /// use djsign::{integrations::tower::DjangoLayer, sessions::backends::signed_cookies::SignedCookieStore, Settings};
+    /// let s = Settings::new("k");
+    /// let _ = DjangoLayer::new(s.clone(), SignedCookieStore::new(&s)?)?.redirect_field_name("return_to");
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn redirect_field_name(mut self, name: &str) -> Self {
+        self.redirect_field = name.into();
+        self
+    }
+}
+
+impl<S, St> tower::Layer<S> for DjangoLayer<St> {
+    type Service = DjangoService<S, St>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        DjangoService {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service [`DjangoLayer`] wraps around yours.
+///
+/// ```
+/// use djsign::{integrations::tower::DjangoLayer, sessions::backends::signed_cookies::SignedCookieStore, Settings};
+/// use tower::Layer;
+/// let s = Settings::new("k");
+/// let layer = DjangoLayer::new(s.clone(), SignedCookieStore::new(&s)?)?;
+/// let _service = layer.layer(tower::service_fn(|_req: http::Request<()>| async { Ok::<_, std::convert::Infallible>(http::Response::new(())) }));
+/// # Ok::<(), djsign::Error>(())
+/// ```
+pub struct DjangoService<S, St> {
+    inner: S,
+    layer: DjangoLayer<St>,
+}
+
+impl<S: Clone, St> Clone for DjangoService<S, St> {
+    fn clone(&self) -> Self {
+        DjangoService {
+            inner: self.inner.clone(),
+            layer: self.layer.clone(),
+        }
+    }
+}
+
+fn header(value: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(value).ok()
+}
+
+/// Appends `Cookie` to `Vary` unless present (Django's `patch_vary_headers`).
+fn vary_cookie<B>(res: &mut Response<B>) {
+    let present = res
+        .headers()
+        .get_all(VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("cookie"));
+    if !present {
+        res.headers_mut()
+            .append(VARY, HeaderValue::from_static("Cookie"));
+    }
+}
+
+impl<S, St, ReqB, ResB> tower::Service<Request<ReqB>> for DjangoService<S, St>
+where
+    S: tower::Service<Request<ReqB>, Response = Response<ResB>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    St: SessionStore,
+    ReqB: Send + 'static,
+    ResB: Send + 'static,
+{
+    type Response = Response<ResB>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<ReqB>) -> Self::Future {
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        let layer = self.layer.clone();
+        Box::pin(async move {
+            let now = signing::now();
+            let header_text: Vec<&str> = req
+                .headers()
+                .get_all(COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            let cookies = parse_cookie(&header_text.join("; "));
+            let find = |name: &str| {
+                cookies
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+            };
+            let incoming = find(&layer.settings.session_cookie_name);
+            let session = layer.store.load_session(incoming.as_deref(), now).await;
+            let loaded = find(MESSAGES_COOKIE)
+                .and_then(|v| layer.messages.decode(&v).ok().flatten())
+                .map(|d| d.messages)
+                .unwrap_or_default();
+            let had_messages_cookie = find(MESSAGES_COOKIE).is_some();
+            let ctx = Arc::new(DjangoContext {
+                settings: layer.settings.clone(),
+                session: Mutex::new(session),
+                messages: Mutex::new(MessagesState {
+                    loaded,
+                    ..Default::default()
+                }),
+                auth: layer.auth.clone(),
+                backends: layer.backends.clone(),
+                login_url: layer.login_url.clone(),
+                redirect_field: layer.redirect_field.clone(),
+                path_and_query: req
+                    .uri()
+                    .path_and_query()
+                    .map_or("/".into(), |p| p.as_str().to_owned()),
+            });
+            req.extensions_mut().insert(ctx.clone());
+            let mut res = inner.call(req).await?;
+
+            // Messages first (Django's MessageMiddleware runs inside SessionMiddleware).
+            let state =
+                std::mem::take(&mut *ctx.messages.lock().unwrap_or_else(|e| e.into_inner()));
+            if state.used || !state.queued.is_empty() {
+                let mut keep = if state.used { Vec::new() } else { state.loaded };
+                keep.extend(state.queued);
+                let stored = layer.messages.store(&keep, true, now);
+                let cookie = match stored.value {
+                    Some(v) => {
+                        let mut c = SetCookie::new(MESSAGES_COOKIE, &v);
+                        c.domain = layer.settings.session_cookie_domain.clone();
+                        c.secure = layer.settings.session_cookie_secure;
+                        c.http_only = layer.settings.session_cookie_httponly;
+                        c.same_site = layer
+                            .settings
+                            .session_cookie_samesite
+                            .as_deref()
+                            .map(Into::into);
+                        Some(c)
+                    }
+                    None if had_messages_cookie => SetCookie::delete(
+                        MESSAGES_COOKIE,
+                        "/",
+                        layer.settings.session_cookie_domain.as_deref(),
+                        layer.settings.session_cookie_samesite.as_deref(),
+                        layer.settings.version,
+                    )
+                    .ok(),
+                    None => None,
+                };
+                if let Some(v) = cookie.and_then(|c| header(&c.to_string())) {
+                    res.headers_mut().append(SET_COOKIE, v);
+                }
+            }
+
+            let mut session = std::mem::take(&mut *ctx.session());
+            let plan = plan_response(
+                &session,
+                incoming.is_some(),
+                res.status().as_u16(),
+                &layer.settings,
+                now,
+            );
+            let (cookie, vary) = match plan {
+                Ok(Plan::Nothing { vary_cookie }) => (None, vary_cookie),
+                Ok(Plan::Delete {
+                    cookie,
+                    vary_cookie,
+                }) => (Some(cookie), vary_cookie),
+                Ok(Plan::Save {
+                    mut cookie,
+                    vary_cookie,
+                }) => match layer.store.save_session(&mut session, now).await {
+                    Ok(value) => {
+                        cookie.value = value;
+                        (Some(cookie), vary_cookie)
+                    }
+                    Err(e) => {
+                        save_failed(&mut res, &e);
+                        (None, vary_cookie)
+                    }
+                },
+                Err(e) => {
+                    save_failed(&mut res, &e);
+                    (None, false)
+                }
+            };
+            if vary {
+                vary_cookie(&mut res);
+            }
+            if let Some(v) = cookie.and_then(|c| header(&c.to_string())) {
+                res.headers_mut().append(SET_COOKIE, v);
+            }
+            Ok(res)
+        })
+    }
+}
+
+/// A session that cannot be saved makes the response a server error (Django raises).
+fn save_failed<B>(res: &mut Response<B>, _err: &Error) {
+    *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+}
