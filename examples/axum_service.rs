@@ -1,0 +1,97 @@
+//! A Rust service next to a Django app, sharing its login: the endpoints the interop test
+//! (`interop/e2e.py`) drives. Run: `cargo run --example axum_service --features axum -- PORT`
+//! with the same `DJANGO_SECRET_KEY` (and `DJANGO_SECRET_KEY_FALLBACKS`, …) as Django.
+//!
+//! Users' password hashes come from the JSON file named by `DJSIGN_INTEROP_PASSWORDS`
+//! (test scaffolding written by the interop Django app); a real service queries
+//! `auth_user.password` in Django's database.
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use djsign::integrations::axum::{DjangoMessages, DjangoSession, DjangoUser};
+use djsign::integrations::tower::DjangoLayer;
+use djsign::messages::{INFO, Message};
+use djsign::sessions::backends::signed_cookies::SignedCookieStore;
+use djsign::{DjangoVersion, Settings};
+use serde_json::{Value, json};
+
+fn query(q: &Option<String>, key: &str) -> Option<String> {
+    q.as_deref()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(&format!("{key}=")).map(str::to_owned))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let port = std::env::args().nth(1).unwrap_or_else(|| "8001".into());
+    let mut settings = Settings::new(std::env::var("DJANGO_SECRET_KEY")?);
+    settings.apply_env(std::env::vars().filter(|(k, _)| k != "DJANGO_SECRET_KEY"))?;
+    if let Ok(v) = std::env::var("DJSIGN_DJANGO_VERSION") {
+        settings.version = v.parse::<DjangoVersion>()?;
+    }
+    let passwords = std::env::var("DJSIGN_INTEROP_PASSWORDS").ok();
+    let store = SignedCookieStore::new(&settings)?;
+    let layer = DjangoLayer::new(settings.clone(), store)?.password_hashes(move |id: String| {
+        let file = passwords.clone();
+        async move {
+            let text = std::fs::read_to_string(file?).ok()?;
+            let map: Value = serde_json::from_str(&text).ok()?;
+            map.get(&id)?.as_str().map(str::to_owned)
+        }
+    });
+    let csrf_version = settings.version;
+    let app = Router::new()
+        .route("/whoami", get(|u: Option<DjangoUser>| async move { Json(json!({"user": u.map(|u| u.id)})) }))
+        .route(
+            "/session/set",
+            get(|s: DjangoSession, q: axum::extract::RawQuery| async move {
+                let (k, v) = (query(&q.0, "k").unwrap_or_default(), query(&q.0, "v").unwrap_or_default());
+                s.insert(&k, &v).ok();
+                Json(json!({"ok": true}))
+            }),
+        )
+        .route(
+            "/session/get",
+            get(|s: DjangoSession, q: axum::extract::RawQuery| async move {
+                let v: Option<String> = s.get_as(&query(&q.0, "k").unwrap_or_default()).ok().flatten();
+                Json(json!({"value": v}))
+            }),
+        )
+        .route(
+            "/messages/add",
+            get(|m: DjangoMessages, q: axum::extract::RawQuery| async move {
+                m.add(Message::new(INFO, &query(&q.0, "text").unwrap_or_default()));
+                Json(json!({"ok": true}))
+            }),
+        )
+        .route(
+            "/messages/show",
+            get(|m: DjangoMessages| async move {
+                Json(json!({"messages": m.take().into_iter().map(|m| m.message).collect::<Vec<_>>()}))
+            }),
+        )
+        .route("/logout", get(|s: DjangoSession| async move { s.flush(); Json(json!({"ok": true})) }))
+        .route(
+            "/post",
+            post(move |headers: HeaderMap, body: String| async move {
+                let cookies: Vec<String> = headers.get_all("cookie").iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect();
+                let jar = djsign::http::parse_cookie(&cookies.join("; "));
+                let stored = jar.iter().find(|(n, _)| n == "csrftoken").map(|(_, v)| v.clone());
+                let token = body
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("csrfmiddlewaretoken="))
+                    .unwrap_or_default()
+                    .to_owned();
+                match djsign::csrf::check(&token, stored.as_deref(), false, csrf_version) {
+                    Ok(()) => (StatusCode::OK, Json(json!({"ok": true}))),
+                    Err(e) => (StatusCode::FORBIDDEN, Json(json!({"ok": false, "reason": e.to_string()}))),
+                }
+            }),
+        )
+        .layer(layer);
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    println!("ready");
+    axum::serve(listener, app).await?;
+    Ok(())
+}
