@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Differential testing against live Django for as long as asked: runs the live test
+# (tests/live_django.rs) with fresh seeds until SECONDS have passed, against each Django
+# line given (default 4.2 5.2 6.1), and reports cases per second. A disagreement stops the
+# run and prints the Django version, seed and case (rerun that seed with
+# DJSIGN_LIVE_SEED=<seed> to reproduce; add the case to fixtures/generate.py).
+#   interop/differential.sh 3600
+#   interop/differential.sh 600 6.1
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-60}"; shift || true
+lines=("$@"); [ ${#lines[@]} -gt 0 ] || lines=(4.2 5.2 6.1)
+pythons=""
+while read -r line py; do pythons="${pythons:+$pythons,}$line=$py"; done < <(fixtures/venvs.sh "${lines[@]}")
+cargo build --release --tests -q
+end=$(( $(date +%s) + secs )); seed=$(date +%s); total=0; start=$(date +%s)
+per_round=2000
+while [ "$(date +%s)" -lt "$end" ]; do
+  log="$(mktemp)"
+  if ! DJSIGN_DJANGO_PYTHONS="$pythons" DJSIGN_LIVE_CASES=$per_round DJSIGN_LIVE_SEED=$seed \
+      cargo test -q --release --test live_django -- --nocapture >"$log" 2>&1; then
+    grep -E "panicked|Django" "$log" | head -5
+    echo "disagreement with seed $seed (reproduce: DJSIGN_LIVE_SEED=$seed)"
+    exit 1
+  fi
+  rm -f "$log"
+  total=$(( total + per_round * ${#lines[@]} )); seed=$(( seed + 1 ))
+done
+elapsed=$(( $(date +%s) - start ))
+echo "differential: $total random cases over ${#lines[@]} Django versions in ${elapsed}s ($(( total / (elapsed > 0 ? elapsed : 1) )) cases/s), no disagreement"
