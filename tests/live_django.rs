@@ -11,6 +11,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use djsign::pyjson::{self, BigInt, Dict, PyString, Value};
 use djsign::sessions::Session;
+use djsign::sessions::backends::file::FileSessionStore;
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
 use djsign::sessions::backends::stored::SessionCodec;
 use djsign::signing::{SignerBuilder, SignerKind};
@@ -397,6 +398,72 @@ fn check_sessions(line: &str, python: &str, cases: u64, seed: u64) -> u64 {
             }
         }
 
+        // The file engine both ways, and its mtime-based expiry (real clock: Django reads
+        // the file's mtime and timezone.now()).
+        let dir = std::env::temp_dir().join(format!("djsign-live-{}-{line}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = FileSessionStore::new(&settings, &dir).unwrap();
+        let real_now = djsign::signing::now();
+        let dir_s = dir.to_str().unwrap();
+        let django_file = oracle
+            .ask(json!({"op": "session_file_save", "data": data_json, "key": key, "dir": dir_s, "cookie_age": cookie_age}))
+            .unwrap();
+        let loaded = files.load(Some(&django_file), real_now);
+        assert_eq!(
+            String::from_utf8(pyjson::to_vec(&Value::Dict(loaded.data().clone()))).unwrap(),
+            data_json,
+            "{ctx}: file written by Django"
+        );
+        let mut mine = Session::new();
+        for (k, v) in data.iter() {
+            mine.insert_value(&k.to_string_lossy(), v.clone());
+        }
+        let my_key = files.save(&mut mine, real_now).unwrap();
+        let theirs: J = serde_json::from_str(&oracle
+            .ask(json!({"op": "session_file_load", "cookie": my_key, "key": key, "dir": dir_s, "cookie_age": cookie_age}))
+            .unwrap()).unwrap();
+        let mine_json =
+            String::from_utf8(pyjson::to_vec(&Value::Dict(mine.data().clone()))).unwrap();
+        assert_eq!(
+            theirs["data"].as_str().unwrap(),
+            mine_json,
+            "{ctx}: file written by djsign ({theirs}, key {my_key}, files {:?})",
+            std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect::<Vec<_>>()
+        );
+        if !data.contains_key("_session_expiry") {
+            // Age the file past SESSION_COOKIE_AGE: both sides drop it.
+            let path = dir.join(format!("sessionid{my_key}"));
+            let old = std::time::SystemTime::now()
+                - std::time::Duration::from_secs(cookie_age as u64 + 2);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+            assert!(
+                files
+                    .load(Some(&my_key), djsign::signing::now())
+                    .data()
+                    .is_empty(),
+                "{ctx}: djsign expires the file"
+            );
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .map(|f| f.set_modified(old))
+                .ok();
+            let theirs: J = serde_json::from_str(&oracle
+                .ask(json!({"op": "session_file_load", "cookie": my_key, "key": key, "dir": dir_s, "cookie_age": cookie_age}))
+                .unwrap()).unwrap();
+            assert_eq!(theirs["data"], "{}", "{ctx}: Django expires the file");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+        checks += 3;
+
         // Stored session data (db/cache/file engines) both ways.
         let codec = SessionCodec::new(&settings).unwrap();
         let blob = codec.encode(&data, now);
@@ -647,7 +714,7 @@ fn djsign_and_live_django_agree() {
         let sessions = cases / 5;
         let checks = check_sessions(line, python, sessions, seed);
         eprintln!(
-            "Django {line}: {sessions} random sessions, {checks} session checks agree (signed cookies around the age boundary, stored data)"
+            "Django {line}: {sessions} random sessions, {checks} session checks agree (signed cookies around the age boundary, file engine with mtime expiry, stored data)"
         );
         let checks = check_cookies_and_auth(line, python, sessions, seed);
         eprintln!(

@@ -134,6 +134,11 @@ impl Session {
         self.load_error.as_ref()
     }
 
+    /// Whether `cycle_key()` asked for a new key that the store has not assigned yet.
+    pub(crate) fn wants_new_key(&self) -> bool {
+        self.new_key_pending
+    }
+
     /// Whether the data was read (Django's `accessed`).
     ///
     /// ```

@@ -58,8 +58,20 @@ def sessions(req):
     from django.contrib.sessions.backends.signed_cookies import SessionStore as CookieStore
     from django.test.utils import override_settings
 
+    from django.contrib.sessions.backends.file import SessionStore as FileStore
+
     op = req["op"]
-    with override_settings(SECRET_KEY=req["key"], SESSION_COOKIE_AGE=req.get("cookie_age", 1209600)):
+    with override_settings(SECRET_KEY=req["key"], SESSION_COOKIE_AGE=req.get("cookie_age", 1209600),
+                           SESSION_FILE_PATH=req.get("dir")):
+        if op == "session_file_save":
+            s = FileStore()
+            s.update(json.loads(req["data"]))
+            s.save()
+            return s.session_key
+        if op == "session_file_load":
+            s = FileStore(session_key=req["cookie"])
+            data = s.load()
+            return {"data": ser(data), "key_kept": s.session_key == req["cookie"]}
         if op == "session_load":
             s = CookieStore(session_key=req["cookie"])
             data = s.load()

@@ -1,0 +1,212 @@
+//! The `file` engine: one file per session in `SESSION_FILE_PATH`, named
+//! `SESSION_COOKIE_NAME + key`, holding the stored session data (spec §5.4).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use super::super::expiry::{EXPIRY_KEY, ExpiryAge, get_expiry_age};
+use super::super::middleware::timezone_now;
+use super::super::{Session, SessionStore, new_session_key};
+use super::stored::SessionCodec;
+use crate::conf::Settings;
+use crate::error::{Error, ErrorKind, Malformed};
+use crate::pyjson::Value;
+use crate::version::DjangoVersion;
+
+/// Django's file session engine over a directory.
+///
+/// ```
+/// use djsign::{sessions::{backends::file::FileSessionStore, Session}, Settings};
+/// let dir = std::env::temp_dir().join(format!("djsign-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let store = FileSessionStore::new(&Settings::new("django-insecure-test-key"), &dir)?;
+/// let mut s = Session::new();
+/// s.insert("a", &1)?;
+/// let key = store.save(&mut s, djsign::signing::now())?;
+/// assert!(dir.join(format!("sessionid{key}")).exists());
+/// assert_eq!(store.load(Some(&key), djsign::signing::now()).get_as::<i32>("a")?, Some(1));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), djsign::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct FileSessionStore {
+    dir: PathBuf,
+    prefix: String,
+    codec: SessionCodec,
+    cookie_age: i64,
+    use_tz: bool,
+    version: DjangoVersion,
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    ErrorKind::ImproperlyConfigured(format!("session file: {e}")).into()
+}
+
+impl FileSessionStore {
+    /// A store writing into `dir` (Django's `SESSION_FILE_PATH`).
+    ///
+    /// ```
+    /// let store = djsign::sessions::backends::file::FileSessionStore::new(&djsign::Settings::new("k"), std::env::temp_dir());
+    /// assert!(store.is_ok());
+    /// ```
+    pub fn new(settings: &Settings, dir: impl AsRef<Path>) -> Result<FileSessionStore, Error> {
+        Ok(FileSessionStore {
+            dir: dir.as_ref().to_owned(),
+            prefix: settings.session_cookie_name.clone(),
+            codec: SessionCodec::new(settings)?,
+            cookie_age: settings.session_cookie_age,
+            use_tz: settings.use_tz,
+            version: settings.version,
+        })
+    }
+
+    /// The file of `key`, or `None` for a key Django refuses (characters outside
+    /// `[a-z0-9]`: `InvalidSessionKey`).
+    fn path(&self, key: &str) -> Option<PathBuf> {
+        key.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            .then(|| self.dir.join(format!("{}{key}", self.prefix)))
+    }
+
+    /// Django's `load()` for `key` at clock `now`: a missing file or a key with invalid
+    /// characters gives a new session without a key; stored data past its expiry (the
+    /// session's `_session_expiry`, else the file's modification time plus
+    /// `SESSION_COOKIE_AGE`) gives an empty one.
+    ///
+    /// ```
+    /// let store = djsign::sessions::backends::file::FileSessionStore::new(&djsign::Settings::new("k"), std::env::temp_dir())?;
+    /// assert!(store.load(Some("../../etc/passwd"), 0.0).key().is_none());
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn load(&self, key: Option<&str>, now: f64) -> Session {
+        let Some(key) = key.filter(|k| k.chars().count() >= 8) else {
+            return Session::new();
+        };
+        let Some(path) = self.path(key) else {
+            return Session::new();
+        };
+        let (text, mtime) = match (
+            std::fs::read(&path),
+            std::fs::metadata(&path).and_then(|m| m.modified()),
+        ) {
+            (Ok(bytes), Ok(m)) => (
+                bytes,
+                m.duration_since(UNIX_EPOCH)
+                    .map_or(0.0, |d| d.as_secs_f64()),
+            ),
+            _ => return Session::new(),
+        };
+        let Ok(text) = String::from_utf8(text) else {
+            return Session::reset(
+                Some(key.to_owned()),
+                Malformed::Type("session file is not ASCII".into()).into(),
+            );
+        };
+        let decoded = match self.codec.decode(&text) {
+            Ok(d) => d,
+            Err(e) => {
+                return Session::reset(Some(key.to_owned()), Malformed::Type(e.to_string()).into());
+            }
+        };
+        let Value::Dict(data) = decoded.value else {
+            return Session::reset(
+                Some(key.to_owned()),
+                Malformed::Type("session data is not a dict".into()).into(),
+            );
+        };
+        let expired = match data
+            .get(EXPIRY_KEY)
+            .filter(|v| !matches!(v, Value::Null | Value::Int(0) | Value::Bool(false)))
+        {
+            Some(custom) => match get_expiry_age(
+                Some(custom),
+                timezone_now(now, self.use_tz),
+                self.cookie_age,
+                self.version,
+            ) {
+                Ok(ExpiryAge::Seconds(s)) => s <= 0,
+                Ok(age) => age.seconds().is_some_and(|s| s <= 0.0),
+                Err(_) => true,
+            },
+            // mtime + SESSION_COOKIE_AGE, compared in whole seconds as timedelta does.
+            None => (mtime + self.cookie_age as f64 - now).floor() <= 0.0,
+        };
+        if expired {
+            let _ = std::fs::remove_file(&path);
+            let mut s = Session::reset(
+                None,
+                ErrorKind::Expired {
+                    age: now - mtime,
+                    max_age: crate::MaxAge::Seconds(self.cookie_age),
+                }
+                .into(),
+            );
+            s.cycle_key();
+            return s;
+        }
+        match decoded.error {
+            None => Session::loaded(key.to_owned(), data),
+            Some(e) => Session::reset(Some(key.to_owned()), e),
+        }
+    }
+
+    /// Django's `save()`: writes the stored data atomically (temporary file, then rename);
+    /// a session without a key, or after `cycle_key()`, gets a new key (and the old file
+    /// is removed). Returns the key for the cookie.
+    ///
+    /// ```
+    /// # use djsign::sessions::{backends::file::FileSessionStore, Session};
+    /// let store = FileSessionStore::new(&djsign::Settings::new("k"), std::env::temp_dir())?;
+    /// let key = store.save(&mut Session::new(), 0.0)?;
+    /// assert_eq!(key.len(), 32);
+    /// # std::fs::remove_file(std::env::temp_dir().join(format!("sessionid{key}"))).ok();
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn save(&self, session: &mut Session, now: f64) -> Result<String, Error> {
+        let old = session.key().map(str::to_owned);
+        let key = match (&old, session.wants_new_key()) {
+            (Some(k), false) if self.path(k).is_some() => k.clone(),
+            _ => loop {
+                let k = new_session_key()
+                    .map_err(|e| ErrorKind::ImproperlyConfigured(format!("no random key: {e}")))?;
+                let path = self.path(&k).unwrap_or_default();
+                match std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                {
+                    Ok(_) => break k,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(io_error(e)),
+                }
+            },
+        };
+        let path = self.path(&key).unwrap_or_default();
+        let blob = self.codec.encode(session.data_untracked(), now);
+        let tmp = self
+            .dir
+            .join(format!("{}{key}_out_{}", self.prefix, std::process::id()));
+        let mut f = std::fs::File::create(&tmp).map_err(io_error)?;
+        f.write_all(blob.as_bytes()).map_err(io_error)?;
+        drop(f);
+        std::fs::rename(&tmp, &path).map_err(io_error)?;
+        if let Some(old) = old.filter(|o| *o != key) {
+            if let Some(p) = self.path(&old) {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        session.set_key(Some(key.clone()));
+        Ok(key)
+    }
+}
+
+impl SessionStore for FileSessionStore {
+    async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
+        self.load(key, now)
+    }
+
+    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, Error> {
+        self.save(session, now)
+    }
+}
