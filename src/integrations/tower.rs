@@ -296,125 +296,168 @@ where
         let mut inner = std::mem::replace(&mut self.inner, ready);
         let layer = self.layer.clone();
         Box::pin(async move {
-            let now = signing::now();
-            let header_text: Vec<&str> = req
+            let cookies: Vec<&str> = req
                 .headers()
                 .get_all(COOKIE)
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .collect();
-            let cookies = parse_cookie(&header_text.join("; "));
-            let find = |name: &str| {
-                cookies
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, v)| v.clone())
-            };
-            let incoming = find(&layer.settings.session_cookie_name);
-            let session = layer.store.load_session(incoming.as_deref(), now).await;
-            let loaded = find(MESSAGES_COOKIE)
-                .and_then(|v| layer.messages.decode(&v).ok().flatten())
-                .map(|d| d.messages)
-                .unwrap_or_default();
-            let had_messages_cookie = find(MESSAGES_COOKIE).is_some();
-            let ctx = Arc::new(DjangoContext {
-                settings: layer.settings.clone(),
-                session: Mutex::new(session),
-                messages: Mutex::new(MessagesState {
-                    loaded,
-                    ..Default::default()
-                }),
-                auth: layer.auth.clone(),
-                backends: layer.backends.clone(),
-                login_url: layer.login_url.clone(),
-                redirect_field: layer.redirect_field.clone(),
-                path_and_query: req
-                    .uri()
-                    .path_and_query()
-                    .map_or("/".into(), |p| p.as_str().to_owned()),
-            });
-            req.extensions_mut().insert(ctx.clone());
+            let path = req
+                .uri()
+                .path_and_query()
+                .map_or("/".into(), |p| p.as_str().to_owned());
+            let exchange = layer.start(&cookies.join("; "), path).await;
+            req.extensions_mut().insert(exchange.context());
             let mut res = inner.call(req).await?;
-
-            // Messages first (Django's MessageMiddleware runs inside SessionMiddleware).
-            let state =
-                std::mem::take(&mut *ctx.messages.lock().unwrap_or_else(|e| e.into_inner()));
-            if state.used || !state.queued.is_empty() {
-                let mut keep = if state.used { Vec::new() } else { state.loaded };
-                keep.extend(state.queued);
-                let stored = layer.messages.store(&keep, true, now);
-                let cookie = match stored.value {
-                    Some(v) => {
-                        let mut c = SetCookie::new(MESSAGES_COOKIE, &v);
-                        c.domain = layer.settings.session_cookie_domain.clone();
-                        c.secure = layer.settings.session_cookie_secure;
-                        c.http_only = layer.settings.session_cookie_httponly;
-                        c.same_site = layer
-                            .settings
-                            .session_cookie_samesite
-                            .as_deref()
-                            .map(Into::into);
-                        Some(c)
-                    }
-                    None if had_messages_cookie => SetCookie::delete(
-                        MESSAGES_COOKIE,
-                        "/",
-                        layer.settings.session_cookie_domain.as_deref(),
-                        layer.settings.session_cookie_samesite.as_deref(),
-                        layer.settings.version,
-                    )
-                    .ok(),
-                    None => None,
-                };
-                if let Some(v) = cookie.and_then(|c| header(&c.to_string())) {
-                    res.headers_mut().append(SET_COOKIE, v);
-                }
+            let out = layer.finish(exchange, res.status().as_u16()).await;
+            if out.failed {
+                *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
             }
-
-            let mut session = std::mem::take(&mut *ctx.session());
-            let plan = plan_response(
-                &session,
-                incoming.is_some(),
-                res.status().as_u16(),
-                &layer.settings,
-                now,
-            );
-            let (cookie, vary) = match plan {
-                Ok(Plan::Nothing { vary_cookie }) => (None, vary_cookie),
-                Ok(Plan::Delete {
-                    cookie,
-                    vary_cookie,
-                }) => (Some(cookie), vary_cookie),
-                Ok(Plan::Save {
-                    mut cookie,
-                    vary_cookie,
-                }) => match layer.store.save_session(&mut session, now).await {
-                    Ok(value) => {
-                        cookie.value = value;
-                        (Some(cookie), vary_cookie)
-                    }
-                    Err(e) => {
-                        save_failed(&mut res, &e);
-                        (None, vary_cookie)
-                    }
-                },
-                Err(e) => {
-                    save_failed(&mut res, &e);
-                    (None, false)
-                }
-            };
-            if vary {
+            if out.vary_cookie {
                 vary_cookie(&mut res);
             }
-            if let Some(v) = cookie.and_then(|c| header(&c.to_string())) {
-                res.headers_mut().append(SET_COOKIE, v);
+            for c in out.set_cookies {
+                if let Some(v) = header(&c) {
+                    res.headers_mut().append(SET_COOKIE, v);
+                }
             }
             Ok(res)
         })
     }
 }
 
-/// A session that cannot be saved makes the response a server error (Django raises).
-fn save_failed<B>(res: &mut Response<B>, _err: &Error) {
-    *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+/// One request's passage through the layer: made by [`DjangoLayer::start`] before the
+/// handler, consumed by [`DjangoLayer::finish`] after it.
+#[derive(Debug)]
+pub struct Exchange {
+    ctx: Arc<DjangoContext>,
+    incoming: Option<String>,
+    had_messages_cookie: bool,
+    now: f64,
+}
+
+impl Exchange {
+    /// The context to put in the request's extensions (the extractors read it there).
+    pub fn context(&self) -> Arc<DjangoContext> {
+        self.ctx.clone()
+    }
+}
+
+/// What to add to the response (see [`DjangoLayer::finish`]).
+#[derive(Debug, Default)]
+pub struct Outgoing {
+    /// `Set-Cookie` header values, in order (messages, then the session).
+    pub set_cookies: Vec<String>,
+    /// Whether to add `Cookie` to `Vary`.
+    pub vary_cookie: bool,
+    /// The session could not be saved: answer with a server error.
+    pub failed: bool,
+}
+
+impl<St: SessionStore> DjangoLayer<St> {
+    /// Before the handler: loads the session and the queued messages for a request with
+    /// this `Cookie` header and path (framework integrations call this; the tower service
+    /// does it for you).
+    pub async fn start(&self, cookie_header: &str, path_and_query: String) -> Exchange {
+        let now = signing::now();
+        let cookies = parse_cookie(cookie_header);
+        let find = |name: &str| {
+            cookies
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        let incoming = find(&self.settings.session_cookie_name);
+        let session = self.store.load_session(incoming.as_deref(), now).await;
+        let messages_cookie = find(MESSAGES_COOKIE);
+        let loaded = messages_cookie
+            .as_deref()
+            .and_then(|v| self.messages.decode(v).ok().flatten())
+            .map(|d| d.messages)
+            .unwrap_or_default();
+        let ctx = Arc::new(DjangoContext {
+            settings: self.settings.clone(),
+            session: Mutex::new(session),
+            messages: Mutex::new(MessagesState {
+                loaded,
+                ..Default::default()
+            }),
+            auth: self.auth.clone(),
+            backends: self.backends.clone(),
+            login_url: self.login_url.clone(),
+            redirect_field: self.redirect_field.clone(),
+            path_and_query,
+        });
+        Exchange {
+            ctx,
+            incoming,
+            had_messages_cookie: messages_cookie.is_some(),
+            now,
+        }
+    }
+
+    /// After the handler, given the response status: Django's `MessageMiddleware` and
+    /// `SessionMiddleware` decisions, with the session saved if needed.
+    pub async fn finish(&self, exchange: Exchange, status: u16) -> Outgoing {
+        let Exchange {
+            ctx,
+            incoming,
+            had_messages_cookie,
+            now,
+        } = exchange;
+        let mut out = Outgoing::default();
+        let settings = &self.settings;
+        // Messages first (Django's MessageMiddleware runs inside SessionMiddleware).
+        let state = std::mem::take(&mut *ctx.messages.lock().unwrap_or_else(|e| e.into_inner()));
+        if state.used || !state.queued.is_empty() {
+            let mut keep = if state.used { Vec::new() } else { state.loaded };
+            keep.extend(state.queued);
+            let cookie = match self.messages.store(&keep, true, now).value {
+                Some(v) => {
+                    let mut c = SetCookie::new(MESSAGES_COOKIE, &v);
+                    c.domain = settings.session_cookie_domain.clone();
+                    c.secure = settings.session_cookie_secure;
+                    c.http_only = settings.session_cookie_httponly;
+                    c.same_site = settings.session_cookie_samesite.as_deref().map(Into::into);
+                    Some(c)
+                }
+                None if had_messages_cookie => SetCookie::delete(
+                    MESSAGES_COOKIE,
+                    "/",
+                    settings.session_cookie_domain.as_deref(),
+                    settings.session_cookie_samesite.as_deref(),
+                    settings.version,
+                )
+                .ok(),
+                None => None,
+            };
+            out.set_cookies.extend(cookie.map(|c| c.to_string()));
+        }
+        let mut session = std::mem::take(&mut *ctx.session());
+        match plan_response(&session, incoming.is_some(), status, settings, now) {
+            Ok(Plan::Nothing { vary_cookie }) => out.vary_cookie = vary_cookie,
+            Ok(Plan::Delete {
+                cookie,
+                vary_cookie,
+            }) => {
+                out.vary_cookie = vary_cookie;
+                out.set_cookies.push(cookie.to_string());
+            }
+            Ok(Plan::Save {
+                mut cookie,
+                vary_cookie,
+            }) => {
+                out.vary_cookie = vary_cookie;
+                match self.store.save_session(&mut session, now).await {
+                    Ok(value) => {
+                        cookie.value = value;
+                        out.set_cookies.push(cookie.to_string());
+                    }
+                    Err(_) => out.failed = true,
+                }
+            }
+            Err(_) => out.failed = true,
+        }
+        out
+    }
 }

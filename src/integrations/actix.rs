@@ -1,0 +1,207 @@
+//! actix-web support: [`DjangoLayer`] is an actix `Transform` (wrap the app with it), and
+//! the extractors of [`crate::integrations`] are actix `FromRequest`s.
+//!
+//! ```no_run
+//! use actix_web::{web, App};
+//! use djsign::integrations::{tower::DjangoLayer, DjangoSession, DjangoUser};
+//! use djsign::{sessions::backends::signed_cookies::SignedCookieStore, Settings};
+//!
+//! async fn orders(user: DjangoUser, session: DjangoSession) -> String {
+//!     session.insert("last_page", "/orders").ok();
+//!     format!("orders of user {}", user.id)
+//! }
+//!
+//! # fn main() -> Result<(), djsign::Error> {
+//! let settings = Settings::new("django-insecure-test-key");
+//! let layer = DjangoLayer::new(settings.clone(), SignedCookieStore::new(&settings)?)?
+//!     .password_hashes(|id: String| async move { Some(format!("hash of user {id}")) });
+//! let _app = App::new().wrap(layer).route("/orders", web::get().to(orders));
+//! # Ok(()) }
+//! ```
+
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{COOKIE, HeaderValue, LOCATION, SET_COOKIE, VARY};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+
+use super::tower::{DjangoContext, DjangoLayer};
+use super::{DjangoApiUser, DjangoMessages, DjangoRejection, DjangoSession, DjangoUser};
+use crate::auth::AuthUser;
+use crate::sessions::SessionStore;
+
+impl std::fmt::Display for DjangoRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DjangoRejection::LayerMissing => {
+                "the Django session is not available: is djsign's DjangoLayer wrapping this app?"
+            }
+            DjangoRejection::NoPasswordLookup => {
+                "no password-hash lookup: configure DjangoLayer::password_hashes to check logins"
+            }
+            DjangoRejection::LoginRequired { .. } => "login required",
+            DjangoRejection::Unauthorized => "authentication required",
+        })
+    }
+}
+
+impl ResponseError for DjangoRejection {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            DjangoRejection::LayerMissing | DjangoRejection::NoPasswordLookup => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            DjangoRejection::LoginRequired { .. } => StatusCode::FOUND,
+            DjangoRejection::Unauthorized => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        if let DjangoRejection::LoginRequired { location } = self {
+            res.insert_header((LOCATION, location.as_str()));
+        }
+        res.body(self.to_string())
+    }
+}
+
+impl<S, B, St> Transform<S, ServiceRequest> for DjangoLayer<St>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+    St: SessionStore,
+{
+    type Response = ServiceResponse<B>;
+    type Error = actix_web::Error;
+    type Transform = DjangoActixService<S, St>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(DjangoActixService {
+            service: Rc::new(service),
+            layer: self.clone(),
+        }))
+    }
+}
+
+/// The actix service [`DjangoLayer`] wraps around yours.
+pub struct DjangoActixService<S, St> {
+    service: Rc<S>,
+    layer: DjangoLayer<St>,
+}
+
+impl<S, B, St> Service<ServiceRequest> for DjangoActixService<S, St>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+    St: SessionStore,
+{
+    type Response = ServiceResponse<B>;
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<ServiceResponse<B>, actix_web::Error>>>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let service = self.service.clone();
+        let layer = self.layer.clone();
+        Box::pin(async move {
+            let cookies: Vec<String> = req
+                .headers()
+                .get_all(COOKIE)
+                .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                .collect();
+            let path = req
+                .uri()
+                .path_and_query()
+                .map_or("/".into(), |p| p.as_str().to_owned());
+            let exchange = layer.start(&cookies.join("; "), path).await;
+            req.extensions_mut().insert(exchange.context());
+            let mut res = service.call(req).await?;
+            let out = layer.finish(exchange, res.status().as_u16()).await;
+            if out.failed {
+                *res.response_mut().status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            }
+            let headers = res.headers_mut();
+            if out.vary_cookie {
+                let present = headers
+                    .get_all(VARY)
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .any(|v| v.trim().eq_ignore_ascii_case("cookie"));
+                if !present {
+                    headers.append(VARY, HeaderValue::from_static("Cookie"));
+                }
+            }
+            for c in out.set_cookies {
+                if let Ok(v) = HeaderValue::from_str(&c) {
+                    headers.append(SET_COOKIE, v);
+                }
+            }
+            Ok(res)
+        })
+    }
+}
+
+fn context(req: &HttpRequest) -> Result<Arc<DjangoContext>, DjangoRejection> {
+    req.extensions()
+        .get::<Arc<DjangoContext>>()
+        .cloned()
+        .ok_or(DjangoRejection::LayerMissing)
+}
+
+impl FromRequest for DjangoSession {
+    type Error = DjangoRejection;
+    type Future = Ready<Result<Self, DjangoRejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(context(req).map(DjangoSession))
+    }
+}
+
+impl FromRequest for DjangoMessages {
+    type Error = DjangoRejection;
+    type Future = Ready<Result<Self, DjangoRejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(context(req).map(DjangoMessages))
+    }
+}
+
+impl FromRequest for DjangoUser {
+    type Error = DjangoRejection;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, DjangoRejection>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ctx = context(req);
+        Box::pin(async move {
+            let ctx = ctx?;
+            match ctx.user().await? {
+                AuthUser::User(id) => Ok(DjangoUser { id }),
+                AuthUser::Anonymous => Err(ctx.login_redirect()),
+            }
+        })
+    }
+}
+
+impl FromRequest for DjangoApiUser {
+    type Error = DjangoRejection;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, DjangoRejection>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ctx = context(req);
+        Box::pin(async move {
+            let ctx = ctx?;
+            match ctx.user().await? {
+                AuthUser::User(id) => Ok(DjangoApiUser { id }),
+                AuthUser::Anonymous => Err(DjangoRejection::Unauthorized),
+            }
+        })
+    }
+}
