@@ -30,7 +30,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{COOKIE, HeaderValue, LOCATION, SET_COOKIE, VARY};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 
-use super::tower::{DjangoContext, DjangoLayer};
+use super::tower::{DjangoContext, DjangoLayer, lists_cookie};
 use super::{DjangoApiUser, DjangoMessages, DjangoRejection, DjangoSession, DjangoUser};
 use crate::auth::AuthUser;
 use crate::sessions::SessionStore;
@@ -130,12 +130,7 @@ where
             }
             let headers = res.headers_mut();
             if out.vary_cookie {
-                let present = headers
-                    .get_all(VARY)
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(','))
-                    .any(|v| v.trim().eq_ignore_ascii_case("cookie"));
-                if !present {
+                if !lists_cookie(headers.get_all(VARY).filter_map(|v| v.to_str().ok())) {
                     headers.append(VARY, HeaderValue::from_static("Cookie"));
                 }
             }
@@ -174,34 +169,39 @@ impl FromRequest for DjangoMessages {
     }
 }
 
+type UserFuture<T> = Pin<Box<dyn Future<Output = Result<T, DjangoRejection>>>>;
+
+/// The logged-in user's id, or `anonymous`'s rejection.
+fn user_id(
+    req: &HttpRequest,
+    anonymous: fn(&DjangoContext) -> DjangoRejection,
+) -> UserFuture<String> {
+    let ctx = context(req);
+    Box::pin(async move {
+        let ctx = ctx?;
+        match ctx.user().await? {
+            AuthUser::User(id) => Ok(id),
+            AuthUser::Anonymous => Err(anonymous(&ctx)),
+        }
+    })
+}
+
 impl FromRequest for DjangoUser {
     type Error = DjangoRejection;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, DjangoRejection>>>>;
+    type Future = UserFuture<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ctx = context(req);
-        Box::pin(async move {
-            let ctx = ctx?;
-            match ctx.user().await? {
-                AuthUser::User(id) => Ok(DjangoUser { id }),
-                AuthUser::Anonymous => Err(ctx.login_redirect()),
-            }
-        })
+        let id = user_id(req, DjangoContext::login_redirect);
+        Box::pin(async move { id.await.map(|id| DjangoUser { id }) })
     }
 }
 
 impl FromRequest for DjangoApiUser {
     type Error = DjangoRejection;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, DjangoRejection>>>>;
+    type Future = UserFuture<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ctx = context(req);
-        Box::pin(async move {
-            let ctx = ctx?;
-            match ctx.user().await? {
-                AuthUser::User(id) => Ok(DjangoApiUser { id }),
-                AuthUser::Anonymous => Err(DjangoRejection::Unauthorized),
-            }
-        })
+        let id = user_id(req, |_| DjangoRejection::Unauthorized);
+        Box::pin(async move { id.await.map(|id| DjangoApiUser { id }) })
     }
 }

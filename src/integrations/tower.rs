@@ -260,16 +260,22 @@ fn header(value: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(value).ok()
 }
 
+/// Whether `Vary` header values already name `Cookie` (case-insensitively, as Django's
+/// `patch_vary_headers` compares).
+pub(crate) fn lists_cookie<'a>(vary_values: impl Iterator<Item = &'a str>) -> bool {
+    vary_values
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("cookie"))
+}
+
 /// Appends `Cookie` to `Vary` unless present (Django's `patch_vary_headers`).
 fn vary_cookie<B>(res: &mut Response<B>) {
-    let present = res
-        .headers()
-        .get_all(VARY)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|v| v.trim().eq_ignore_ascii_case("cookie"));
-    if !present {
+    if !lists_cookie(
+        res.headers()
+            .get_all(VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    ) {
         res.headers_mut()
             .append(VARY, HeaderValue::from_static("Cookie"));
     }
