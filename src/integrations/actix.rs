@@ -129,10 +129,10 @@ where
                 *res.response_mut().status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
             }
             let headers = res.headers_mut();
-            if out.vary_cookie {
-                if !lists_cookie(headers.get_all(VARY).filter_map(|v| v.to_str().ok())) {
-                    headers.append(VARY, HeaderValue::from_static("Cookie"));
-                }
+            if out.vary_cookie
+                && !lists_cookie(headers.get_all(VARY).filter_map(|v| v.to_str().ok()))
+            {
+                headers.append(VARY, HeaderValue::from_static("Cookie"));
             }
             for c in out.set_cookies {
                 if let Ok(v) = HeaderValue::from_str(&c) {
