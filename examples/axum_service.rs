@@ -89,7 +89,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }),
         )
-        .layer(layer);
+        .route(
+            "/session/user",
+            get(|s: DjangoSession| async move {
+                let id: Option<String> = s.get_as("_auth_user_id").ok().flatten();
+                Json(json!({"user": id}))
+            }),
+        )
+        .layer(layer)
+        // Outside the layer: the baseline of the load benchmark (benches/load.sh).
+        .merge(Router::new().route("/plain", get(|| async { Json(json!({"user": null})) })));
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     println!("ready");
     axum::serve(listener, app).await?;
