@@ -51,6 +51,12 @@ async fn messages_show(m: DjangoMessages) -> HttpResponse {
         .json(json!({"messages": m.take().into_iter().map(|m| m.message).collect::<Vec<_>>()}))
 }
 
+async fn count(s: DjangoSession) -> HttpResponse {
+    let views: i64 = s.get_as("views").ok().flatten().unwrap_or(0) + 1;
+    s.insert("views", &views).ok();
+    HttpResponse::Ok().json(json!({"views": views}))
+}
+
 async fn logout(s: DjangoSession) -> HttpResponse {
     s.flush();
     HttpResponse::Ok().json(json!({"ok": true}))
@@ -108,6 +114,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .route("/session/get", web::get().to(session_get))
             .route("/messages/add", web::get().to(messages_add))
             .route("/messages/show", web::get().to(messages_show))
+            .route("/count", web::get().to(count))
             .route("/logout", web::get().to(logout))
             .route("/post", web::post().to(post))
     })

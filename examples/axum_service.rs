@@ -90,6 +90,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }),
         )
         .route(
+            "/count",
+            get(|s: DjangoSession| async move {
+                let views: i64 = s.get_as("views").ok().flatten().unwrap_or(0) + 1;
+                s.insert("views", &views).ok();
+                Json(json!({"views": views}))
+            }),
+        )
+        .route(
             "/session/user",
             get(|s: DjangoSession| async move {
                 let id: Option<String> = s.get_as("_auth_user_id").ok().flatten();

@@ -127,6 +127,14 @@ try:
         eq(b.call("django", "/messages/show")[1]["messages"], ["Saved-by-Rust"], "Django shows Rust's message")
         eq(b.whoami("django"), "1", "still logged in")
 
+    @scenario("page views counted by Rust survive a Django request in between")
+    def _():
+        b = Browser(stack)
+        b.call("django", "/login?username=alice&password=wonderland")
+        eq(b.call("rust", "/count")[1]["views"], 1, "first view")
+        eq(b.whoami("django"), "1", "Django in between")
+        eq(b.call("rust", "/count")[1]["views"], 2, "second view")
+
     @scenario("Django queues a message -> Rust shows it once")
     def _():
         b = Browser(stack)
