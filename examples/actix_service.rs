@@ -57,6 +57,54 @@ async fn count(s: DjangoSession) -> HttpResponse {
     HttpResponse::Ok().json(json!({"views": views}))
 }
 
+async fn expiry(s: DjangoSession, req: HttpRequest, settings: web::Data<Settings>) -> HttpResponse {
+    let secs: i64 = query(&req, "seconds").parse().unwrap_or(0);
+    let now = djsign::sessions::middleware::timezone_now(djsign::signing::now(), true);
+    s.with(|s| s.set_expiry(djsign::sessions::SetExpiry::Seconds(secs), now, &settings))
+        .ok();
+    HttpResponse::Ok().json(json!({"ok": true}))
+}
+
+async fn signed_set(req: HttpRequest, settings: web::Data<Settings>) -> HttpResponse {
+    let (name, value) = (query(&req, "name"), query(&req, "value"));
+    let signed = djsign::signing::set_signed_cookie(
+        &settings,
+        &name,
+        &value,
+        "interop",
+        djsign::signing::now(),
+    )
+    .unwrap_or_default();
+    HttpResponse::Ok()
+        .insert_header((
+            "set-cookie",
+            djsign::http::SetCookie::new(&name, &signed).to_string(),
+        ))
+        .json(json!({"ok": true}))
+}
+
+async fn signed_get(req: HttpRequest, settings: web::Data<Settings>) -> HttpResponse {
+    let name = query(&req, "name");
+    let header: Vec<&str> = req
+        .headers()
+        .get_all("cookie")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let jar = djsign::http::parse_cookie(&header.join("; "));
+    let value = jar.iter().find(|(n, _)| *n == name).and_then(|(_, v)| {
+        djsign::signing::get_signed_cookie(
+            &settings,
+            &name,
+            v,
+            "interop",
+            None,
+            djsign::signing::now(),
+        )
+        .ok()
+    });
+    HttpResponse::Ok().json(json!({"value": value}))
+}
+
 async fn logout(s: DjangoSession) -> HttpResponse {
     s.flush();
     HttpResponse::Ok().json(json!({"ok": true}))
@@ -105,9 +153,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         });
     let version = web::Data::new(settings.version);
+    let shared_settings = web::Data::new(settings.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(version.clone())
+            .app_data(shared_settings.clone())
             .wrap(layer.clone())
             .route("/whoami", web::get().to(whoami))
             .route("/session/set", web::get().to(session_set))
@@ -115,6 +165,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .route("/messages/add", web::get().to(messages_add))
             .route("/messages/show", web::get().to(messages_show))
             .route("/count", web::get().to(count))
+            .route("/expiry", web::get().to(expiry))
+            .route("/signed/set", web::get().to(signed_set))
+            .route("/signed/get", web::get().to(signed_get))
             .route("/logout", web::get().to(logout))
             .route("/post", web::post().to(post))
     })

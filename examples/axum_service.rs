@@ -12,7 +12,9 @@ use axum::{Json, Router};
 use djsign::integrations::axum::{DjangoMessages, DjangoSession, DjangoUser};
 use djsign::integrations::tower::DjangoLayer;
 use djsign::messages::{INFO, Message};
+use djsign::sessions::SetExpiry;
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
+use djsign::sessions::middleware::timezone_now;
 use djsign::{DjangoVersion, Settings};
 use serde_json::{Value, json};
 
@@ -41,6 +43,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     });
     let csrf_version = settings.version;
+    let (expiry_settings, cookie_settings, get_settings) =
+        (settings.clone(), settings.clone(), settings.clone());
     let app = Router::new()
         .route("/whoami", get(|u: Option<DjangoUser>| async move { Json(json!({"user": u.map(|u| u.id)})) }))
         .route(
@@ -86,6 +90,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 match djsign::csrf::check(&token, stored.as_deref(), false, csrf_version) {
                     Ok(()) => (StatusCode::OK, Json(json!({"ok": true}))),
                     Err(e) => (StatusCode::FORBIDDEN, Json(json!({"ok": false, "reason": e.to_string()}))),
+                }
+            }),
+        )
+        .route(
+            "/expiry",
+            get(|s: DjangoSession, q: axum::extract::RawQuery| async move {
+                let secs: i64 = query(&q.0, "seconds").and_then(|v| v.parse().ok()).unwrap_or(0);
+                s.with(|s| s.set_expiry(SetExpiry::Seconds(secs), timezone_now(djsign::signing::now(), true), &expiry_settings)).ok();
+                Json(json!({"ok": true}))
+            }),
+        )
+        .route(
+            "/signed/set",
+            get(move |q: axum::extract::RawQuery| {
+                let s = cookie_settings.clone();
+                async move {
+                    let (name, value) = (query(&q.0, "name").unwrap_or_default(), query(&q.0, "value").unwrap_or_default());
+                    let signed = djsign::signing::set_signed_cookie(&s, &name, &value, "interop", djsign::signing::now()).unwrap_or_default();
+                    ([("set-cookie", djsign::http::SetCookie::new(&name, &signed).to_string())], Json(json!({"ok": true})))
+                }
+            }),
+        )
+        .route(
+            "/signed/get",
+            get(move |headers: HeaderMap, q: axum::extract::RawQuery| {
+                let s = get_settings.clone();
+                async move {
+                    let name = query(&q.0, "name").unwrap_or_default();
+                    let cookies: Vec<String> = headers.get_all("cookie").iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect();
+                    let jar = djsign::http::parse_cookie(&cookies.join("; "));
+                    let value = jar.iter().find(|(n, _)| *n == name).and_then(|(_, v)| {
+                        djsign::signing::get_signed_cookie(&s, &name, v, "interop", None, djsign::signing::now()).ok()
+                    });
+                    Json(json!({"value": value}))
                 }
             }),
         )

@@ -152,6 +152,28 @@ try:
         eq(b.whoami("django"), None, "Django after expiry")
         eq(b.whoami("rust"), None, "Rust after expiry")
 
+    @scenario("set_expiry(2) on Rust -> after it passes both sides see an anonymous visitor")
+    def _():
+        b = Browser(stack)
+        b.call("django", "/login?username=alice&password=wonderland")
+        b.call("rust", "/expiry?seconds=2")
+        eq(b.whoami("django"), "1", "before expiry")
+        time.sleep(3)
+        eq(b.whoami("rust"), None, "Rust after expiry")
+        eq(b.whoami("django"), None, "Django after expiry")
+
+    @scenario("a signed cookie set on one side is read on the other")
+    def _():
+        b = Browser(stack)
+        b.call("django", "/signed/set?name=pref&value=dark")
+        eq(b.call("rust", "/signed/get?name=pref")[1]["value"], "dark", "Rust reads Django's signed cookie")
+        b.call("rust", "/signed/set?name=lang&value=fr")
+        eq(b.call("django", "/signed/get?name=lang")[1]["value"], "fr", "Django reads Rust's signed cookie")
+        c = b.cookie("lang")
+        c.value = c.value.replace("fr", "de", 1)
+        eq(b.call("django", "/signed/get?name=lang")[1]["value"], None, "a tampered signed cookie is refused by Django")
+        eq(b.call("rust", "/signed/get?name=lang")[1]["value"], None, "and by Rust")
+
     @scenario("logout on Rust -> logged out on Django")
     def _():
         b = Browser(stack)

@@ -91,6 +91,16 @@ def password(request):
     return JsonResponse({"ok": True})
 
 
+def signed_set(request):
+    response = JsonResponse({"ok": True})
+    response.set_signed_cookie(request.GET["name"], request.GET["value"], salt="interop")
+    return response
+
+
+def signed_get(request):
+    return JsonResponse({"value": request.get_signed_cookie(request.GET["name"], default=None, salt="interop")})
+
+
 def form(request):
     return JsonResponse({"csrfmiddlewaretoken": get_token(request)})
 
@@ -104,6 +114,7 @@ urlpatterns = [
     path("session/set", session_set), path("session/get", session_get), path("expiry", expiry),
     path("messages/add", messages_add), path("messages/show", messages_show),
     path("password", password), path("form", form), path("post", post),
+    path("signed/set", signed_set), path("signed/get", signed_get),
 ]
 
 if __name__ == "__main__":
