@@ -21,6 +21,10 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 django_python, rust_binary = sys.argv[1], sys.argv[2]
 line = sys.argv[3] if len(sys.argv) > 3 else ""
+# The Rust side must behave like the exact release that runs, not the line's first one:
+# patch releases change behaviour (5.2.15 and 6.0.6 changed the signed-cookie salt).
+django_version = subprocess.run([django_python, "-c", "import django; print(django.get_version())"],
+                                capture_output=True, text=True, check=True).stdout.strip()
 
 
 def free_port():
@@ -36,8 +40,7 @@ class Stack:
         self.tmp = tempfile.mkdtemp(prefix="djsign-e2e-")
         self.env = dict(os.environ, DJSIGN_INTEROP_DB=os.path.join(self.tmp, "db.sqlite3"),
                         DJSIGN_INTEROP_PASSWORDS=os.path.join(self.tmp, "passwords.json"), **env)
-        if line:
-            self.env["DJSIGN_DJANGO_VERSION"] = line
+        self.env["DJSIGN_DJANGO_VERSION"] = django_version
         self.procs = []
         self.start()
 

@@ -31,7 +31,7 @@ pub struct DjangoVersion {
 
 macro_rules! lines {
     ($($name:ident = ($maj:literal, $min:literal)),*) => {$(
-        #[doc = concat!("Django ", stringify!($maj), ".", stringify!($min), " (its first release; later patches of the line behave the same for signing).")]
+        #[doc = concat!("Django ", stringify!($maj), ".", stringify!($min), " (its first release, X.Y.0; give the patch where it matters: 5.2.15 and 6.0.6 changed the signed-cookie salt).")]
         pub const $name: DjangoVersion = DjangoVersion::new($maj, $min, 0);
     )*};
 }
@@ -158,7 +158,8 @@ impl fmt::Display for DjangoVersion {
 impl FromStr for DjangoVersion {
     type Err = Error;
 
-    /// Parses `X.Y` or `X.Y.Z`; the version must be between 2.2 and the newest 6.1 release.
+    /// Parses `X.Y` (meaning X.Y.0) or `X.Y.Z`; the version must be between 2.2 and the newest
+    /// 6.1 release. Give the patch release you run: 5.2.15 and 6.0.6 changed signed cookies.
     fn from_str(s: &str) -> Result<Self, Error> {
         let bad = || {
             Error::from(ErrorKind::ImproperlyConfigured(format!(
