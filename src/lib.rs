@@ -13,6 +13,7 @@ mod error;
 pub mod http;
 pub mod integrations;
 pub mod messages;
+pub mod pickle;
 pub mod pyjson;
 pub mod sessions;
 pub mod signing;

@@ -125,8 +125,8 @@ where
             req.extensions_mut().insert(exchange.context());
             let mut res = service.call(req).await?;
             let out = layer.finish(exchange, res.status().as_u16()).await;
-            if out.failed {
-                *res.response_mut().status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            if let Some(status) = out.failed.and_then(|s| StatusCode::from_u16(s).ok()) {
+                *res.response_mut().status_mut() = status;
             }
             let headers = res.headers_mut();
             if out.vary_cookie

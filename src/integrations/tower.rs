@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::http::{SetCookie, parse_cookie};
 use crate::messages::{COOKIE_NAME as MESSAGES_COOKIE, Message, MessageCookie};
 use crate::sessions::middleware::{Plan, plan_response};
-use crate::sessions::{Session, SessionStore};
+use crate::sessions::{Session, SessionStore, StoreError};
 use crate::signing;
 
 /// Fetches a user's current stored password hash (the `password` column), so that the
@@ -316,8 +316,8 @@ where
             req.extensions_mut().insert(exchange.context());
             let mut res = inner.call(req).await?;
             let out = layer.finish(exchange, res.status().as_u16()).await;
-            if out.failed {
-                *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            if let Some(status) = out.failed.and_then(|s| StatusCode::from_u16(s).ok()) {
+                *res.status_mut() = status;
             }
             if out.vary_cookie {
                 vary_cookie(&mut res);
@@ -356,8 +356,10 @@ pub struct Outgoing {
     pub set_cookies: Vec<String>,
     /// Whether to add `Cookie` to `Vary`.
     pub vary_cookie: bool,
-    /// The session could not be saved: answer with a server error.
-    pub failed: bool,
+    /// The session could not be saved: replace the response's status with this one (400
+    /// when the session was deleted meanwhile, Django's `SessionInterrupted`; 500 for any
+    /// other failure).
+    pub failed: Option<u16>,
 }
 
 impl<St: SessionStore> DjangoLayer<St> {
@@ -440,6 +442,12 @@ impl<St: SessionStore> DjangoLayer<St> {
             out.set_cookies.extend(cookie.map(|c| c.to_string()));
         }
         let mut session = std::mem::take(&mut *ctx.session());
+        if let Some(old) = session.take_flushed_key() {
+            // Django's flush() deletes the record at once; a failure there is raised.
+            if self.store.delete_session(&old).await.is_err() {
+                out.failed = Some(500);
+            }
+        }
         match plan_response(&session, incoming.is_some(), status, settings, now) {
             Ok(Plan::Nothing { vary_cookie }) => out.vary_cookie = vary_cookie,
             Ok(Plan::Delete {
@@ -459,10 +467,11 @@ impl<St: SessionStore> DjangoLayer<St> {
                         cookie.value = value;
                         out.set_cookies.push(cookie.to_string());
                     }
-                    Err(_) => out.failed = true,
+                    Err(StoreError::Gone) => out.failed = Some(400),
+                    Err(_) => out.failed = Some(500),
                 }
             }
-            Err(_) => out.failed = true,
+            Err(_) => out.failed = Some(500),
         }
         out
     }

@@ -43,4 +43,4 @@ pub use expiry::{
     get_expiry_date,
 };
 pub use session::{Session, new_session_key};
-pub use store::SessionStore;
+pub use store::{SessionStore, StoreError};

@@ -44,6 +44,11 @@ pub struct Session {
     /// not empty even without data.
     new_key_pending: bool,
     load_error: Option<Error>,
+    /// Loading failed in the signed-cookie way: Django's `create()` ran, so the session
+    /// counts as modified once touched.
+    reset: bool,
+    /// The key `flush()` dropped, whose stored record the store must delete.
+    flushed_key: Option<String>,
 }
 
 impl Clone for Session {
@@ -55,6 +60,8 @@ impl Clone for Session {
             modified: self.modified,
             new_key_pending: self.new_key_pending,
             load_error: self.load_error.clone(),
+            reset: self.reset,
+            flushed_key: self.flushed_key.clone(),
         }
     }
 }
@@ -95,6 +102,26 @@ impl Session {
     /// assert!(s.modified());
     /// ```
     pub fn reset(key: Option<String>, reason: Error) -> Session {
+        Session {
+            key: valid_key(key),
+            load_error: Some(reason),
+            reset: true,
+            ..Session::default()
+        }
+    }
+
+    /// A session whose stored record under `key` could not be decoded, or whose store
+    /// could not be read (no key then): the db, cache and file engines give `{}` and keep
+    /// the key, without marking the session modified (unlike [`reset`](Self::reset), the
+    /// signed-cookie engine's behaviour). The reason is kept for logging.
+    ///
+    /// ```
+    /// use djsign::{sessions::Session, ErrorKind};
+    /// let s = Session::corrupt(Some("k".repeat(32)), ErrorKind::BadSignature.into());
+    /// let _ = s.get("x");
+    /// assert!(!s.modified() && s.load_error().is_some() && s.key().is_some());
+    /// ```
+    pub fn corrupt(key: Option<String>, reason: Error) -> Session {
         Session {
             key: valid_key(key),
             load_error: Some(reason),
@@ -159,7 +186,7 @@ impl Session {
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn modified(&self) -> bool {
-        self.modified || (self.load_error.is_some() && self.accessed.get())
+        self.modified || (self.reset && self.accessed.get())
     }
 
     /// Django's `is_empty()`: no key and no data.
@@ -333,7 +360,23 @@ impl Session {
     /// ```
     pub fn flush(&mut self) {
         self.clear();
-        self.key = None;
+        if let Some(old) = self.key.take() {
+            self.flushed_key = Some(old);
+        }
+        self.new_key_pending = false;
+    }
+
+    /// The key that [`flush`](Self::flush) dropped, once: the caller deletes its stored
+    /// record (Django's `flush()` calls `delete()`). The web integrations do this for you.
+    ///
+    /// ```
+    /// let mut s = djsign::sessions::Session::loaded("k".repeat(32), Default::default());
+    /// s.flush();
+    /// assert_eq!(s.take_flushed_key(), Some("k".repeat(32)));
+    /// assert_eq!(s.take_flushed_key(), None);
+    /// ```
+    pub fn take_flushed_key(&mut self) -> Option<String> {
+        self.flushed_key.take()
     }
 
     /// `session.cycle_key()`: same data under a new key (the store assigns it on save), so

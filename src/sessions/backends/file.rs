@@ -7,7 +7,7 @@ use std::time::UNIX_EPOCH;
 
 use super::super::expiry::{EXPIRY_KEY, ExpiryAge, get_expiry_age};
 use super::super::middleware::timezone_now;
-use super::super::{Session, SessionStore, new_session_key};
+use super::super::{Session, new_session_key};
 use super::stored::SessionCodec;
 use crate::conf::Settings;
 use crate::error::{Error, ErrorKind, Malformed};
@@ -98,24 +98,14 @@ impl FileSessionStore {
             _ => return Session::new(),
         };
         let Ok(text) = String::from_utf8(text) else {
-            return Session::reset(
+            return Session::corrupt(
                 Some(key.to_owned()),
                 Malformed::Type("session file is not ASCII".into()).into(),
             );
         };
-        let decoded = match self.codec.decode(&text) {
-            Ok(d) => d,
-            Err(e) => {
-                return Session::reset(Some(key.to_owned()), Malformed::Type(e.to_string()).into());
-            }
-        };
-        let Value::Dict(data) = decoded.value else {
-            return Session::reset(
-                Some(key.to_owned()),
-                Malformed::Type("session data is not a dict".into()).into(),
-            );
-        };
-        let expired = match data
+        let session = self.codec.session(key, &text);
+        let expired = match session
+            .data_untracked()
             .get(EXPIRY_KEY)
             .filter(|v| !matches!(v, Value::Null | Value::Int(0) | Value::Bool(false)))
         {
@@ -145,10 +135,7 @@ impl FileSessionStore {
             s.cycle_key();
             return s;
         }
-        match decoded.error {
-            None => Session::loaded(key.to_owned(), data),
-            Some(e) => Session::reset(Some(key.to_owned()), e),
-        }
+        session
     }
 
     /// Django's `save()`: writes the stored data atomically (temporary file, then rename);
@@ -199,14 +186,62 @@ impl FileSessionStore {
         session.set_key(Some(key.clone()));
         Ok(key)
     }
-}
 
-impl SessionStore for FileSessionStore {
-    async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
-        self.load(key, now)
+    /// Whether a file exists for `key` (Django's `exists`).
+    ///
+    /// ```
+    /// let store = djsign::sessions::backends::file::FileSessionStore::new(&djsign::Settings::new("k"), std::env::temp_dir())?;
+    /// assert!(!store.exists("nosuchsessionkey"));
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn exists(&self, key: &str) -> bool {
+        self.path(key).is_some_and(|p| p.exists())
     }
 
-    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, Error> {
-        self.save(session, now)
+    /// Removes the file of `key`, if any (Django's `delete`).
+    ///
+    /// ```
+    /// # use djsign::sessions::{backends::file::FileSessionStore, Session};
+    /// let store = FileSessionStore::new(&djsign::Settings::new("k"), std::env::temp_dir())?;
+    /// let key = store.save(&mut Session::new(), djsign::signing::now())?;
+    /// store.delete(&key);
+    /// assert!(!store.exists(&key));
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn delete(&self, key: &str) {
+        if let Some(p) = self.path(key) {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
+    /// Django's `clear_expired`: loads every session file in the directory at clock `now`
+    /// (loading an expired one removes it) and returns how many were removed.
+    ///
+    /// ```
+    /// # use djsign::sessions::{backends::file::FileSessionStore, Session};
+    /// let dir = std::env::temp_dir().join(format!("djsign-clear-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let store = FileSessionStore::new(&djsign::Settings::new("k"), &dir)?;
+    /// store.save(&mut Session::new(), djsign::signing::now())?;
+    /// assert_eq!(store.clear_expired(djsign::signing::now() + 2e6), 1);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn clear_expired(&self, now: f64) -> u64 {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(key) = name.to_str().and_then(|n| n.strip_prefix(&self.prefix)) else {
+                continue;
+            };
+            if self.exists(key) {
+                self.load(Some(key), now);
+                removed += u64::from(!self.exists(key));
+            }
+        }
+        removed
     }
 }

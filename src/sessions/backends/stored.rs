@@ -9,8 +9,9 @@ use base64::engine::general_purpose::STANDARD;
 use crate::conf::Settings;
 use crate::crypto::{Algorithm, KeyedMac, constant_time_eq};
 use crate::encoding::base64::Base64Error;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Malformed};
 use crate::pyjson::{self, Value};
+use crate::sessions::Session;
 use crate::signing::TimestampSigner;
 use crate::version::DjangoVersion;
 
@@ -133,6 +134,38 @@ impl SessionCodec {
             STANDARD.encode(blob)
         } else {
             self.signer.sign_json_at(&json, true, now)
+        }
+    }
+
+    /// The session stored under `key` as `blob`, loaded as the db, cache-db and file
+    /// engines load it: the decoded dict, or `{}` with the key kept and the reason in
+    /// [`Session::load_error`] when Django's `decode` returns `{}` (or would raise).
+    ///
+    /// ```
+    /// use djsign::{sessions::backends::stored::SessionCodec, Settings};
+    /// let codec = SessionCodec::new(&Settings::new("django-insecure-test-key"))?;
+    /// let s = codec.session("k".repeat(32).as_str(), "eyJhIjoxfQ:1r31eq:okpydDXtG5B_bW1UzGqyO_zKzxPWz6AvFEhgI6G8IIY");
+    /// assert_eq!(s.get_as::<i32>("a")?, Some(1));
+    /// assert!(codec.session("k".repeat(32).as_str(), "forged").load_error().is_some());
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn session(&self, key: &str, blob: &str) -> Session {
+        let decoded = match self.decode(blob) {
+            Ok(d) => d,
+            Err(e) => {
+                return Session::corrupt(
+                    Some(key.to_owned()),
+                    Malformed::Type(e.to_string()).into(),
+                );
+            }
+        };
+        match (decoded.value, decoded.error) {
+            (Value::Dict(data), None) => Session::loaded(key.to_owned(), data),
+            (_, Some(e)) => Session::corrupt(Some(key.to_owned()), e),
+            (_, None) => Session::corrupt(
+                Some(key.to_owned()),
+                Malformed::Type("session data is not a dict".into()).into(),
+            ),
         }
     }
 

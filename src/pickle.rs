@@ -1,0 +1,735 @@
+//! Python pickles of session data, as Django's cache backends store them.
+//!
+//! Django's `cache` and `cached_db` session engines put the session *dict itself* in the
+//! cache, and the cache backends pickle it (`pickle.HIGHEST_PROTOCOL`: 5 on Python 3.8+).
+//! This module reads pickles of protocols 0–5 that hold what a JSON-serialized session can
+//! hold (`dict` with `str` keys, `list`, `tuple` (read as a list), `str`, `int` of any size,
+//! `float`, `bool`, `None`) into [`Value`], and writes protocol-5 pickles of a [`Value`]
+//! laid out as CPython's pickler lays them out for distinct objects (frame, `MEMOIZE` after
+//! every container and string, batches of 1000).
+//!
+//! Why by hand: the pickle crates on crates.io either lose the order of dict entries (a
+//! session re-encoded from them would not match Django's bytes) or execute nothing but
+//! also refuse protocol-5 frames; this reader never imports or calls anything — any
+//! `GLOBAL`/`REDUCE`/object opcode is an [`PickleError::Unsupported`] naming the class —
+//! and bounds its work by the input size (shared references are materialised within a
+//! node budget, so a small pickle cannot expand into a huge value).
+//!
+//! ```
+//! use djsign::pickle;
+//! use djsign::pyjson::{Dict, Value};
+//! let d: Dict = [("_auth_user_id", Value::from("1"))].into_iter().collect();
+//! let bytes = pickle::to_vec(&Value::Dict(d.clone()));
+//! // What Python 3.12's `pickle.dumps({"_auth_user_id": "1"}, 5)` gives:
+//! assert_eq!(bytes, b"\x80\x05\x95\x18\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x0d_auth_user_id\x94\x8c\x011\x94s.");
+//! assert_eq!(pickle::from_slice(&bytes)?, Value::Dict(d));
+//! # Ok::<(), djsign::pickle::PickleError>(())
+//! ```
+
+use std::fmt;
+
+use crate::pyjson::{BigInt, Dict, PyString, Value};
+
+/// Why a pickle could not be read.
+///
+/// ```
+/// use djsign::pickle::{from_slice, PickleError};
+/// // pickle.dumps(datetime.date(2026, 1, 2), 2)
+/// let e = from_slice(b"\x80\x02cdatetime\ndate\nq\x00c_codecs\nencode\n").unwrap_err();
+/// assert_eq!(e, PickleError::Unsupported("datetime.date".into()));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum PickleError {
+    /// The bytes are not a well-formed pickle (truncated, unknown opcode, bad stack).
+    Malformed(&'static str),
+    /// The pickle holds a Python type a session value cannot be (a class instance such as
+    /// `datetime.datetime`, `bytes`, a `set`, a dict with non-`str` keys).
+    Unsupported(String),
+    /// The pickle would expand past the size limit (shared references, deep nesting).
+    TooLarge,
+}
+
+impl fmt::Display for PickleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PickleError::Malformed(why) => write!(f, "malformed pickle: {why}"),
+            PickleError::Unsupported(what) => write!(f, "unsupported pickled type: {what}"),
+            PickleError::TooLarge => f.write_str("pickle expands beyond the size limit"),
+        }
+    }
+}
+
+impl std::error::Error for PickleError {}
+
+/// Deepest nesting accepted (as the JSON reader's).
+const MAX_DEPTH: usize = 512;
+
+/// A node of the object graph while reading: containers refer to other nodes, so that
+/// memoised containers filled after `MEMOIZE` are seen filled, as in Python.
+enum Node {
+    Scalar(Value),
+    List(Vec<usize>),
+    Dict(Vec<(usize, usize)>),
+}
+
+/// A stack entry: a node, or a `MARK`.
+#[derive(Clone, Copy, PartialEq)]
+enum Slot {
+    Mark,
+    Node(usize),
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], PickleError> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.data.len());
+        let end = end.ok_or(PickleError::Malformed("truncated"))?;
+        let s = &self.data[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn byte(&mut self) -> Result<u8, PickleError> {
+        Ok(self.take(1)?[0])
+    }
+    fn uint(&mut self, n: usize) -> Result<u64, PickleError> {
+        let b = self.take(n)?;
+        Ok(b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | x as u64))
+    }
+    fn len(&mut self, n: usize) -> Result<usize, PickleError> {
+        let l = self.uint(n)?;
+        usize::try_from(l)
+            .ok()
+            .filter(|&l| l <= self.data.len() - self.pos)
+            .ok_or(PickleError::Malformed("length past the end"))
+    }
+    fn line(&mut self) -> Result<&'a [u8], PickleError> {
+        let rest = &self.data[self.pos..];
+        let n = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or(PickleError::Malformed("unterminated line"))?;
+        self.pos += n + 1;
+        Ok(&rest[..n])
+    }
+}
+
+/// Code points of UTF-8 with lone surrogates allowed (Python's `surrogatepass`).
+fn decode_str(bytes: &[u8]) -> Result<Value, PickleError> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(Value::Str(PyString::from(s)));
+    }
+    let bad = PickleError::Malformed("invalid UTF-8 in a string");
+    let mut cps = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (len, init) = match b {
+            0x00..=0x7f => (1, b as u32),
+            0xc2..=0xdf => (2, (b & 0x1f) as u32),
+            0xe0..=0xef => (3, (b & 0x0f) as u32),
+            0xf0..=0xf4 => (4, (b & 0x07) as u32),
+            _ => return Err(bad),
+        };
+        let tail = bytes.get(i + 1..i + len).ok_or(bad.clone())?;
+        let mut cp = init;
+        for &t in tail {
+            if t & 0xc0 != 0x80 {
+                return Err(bad);
+            }
+            cp = (cp << 6) | (t & 0x3f) as u32;
+        }
+        let min = [0, 0, 0x80, 0x800, 0x10000][len];
+        if cp < min || cp > 0x10ffff {
+            return Err(bad);
+        }
+        cps.push(cp);
+        i += len;
+    }
+    PyString::from_code_points(cps)
+        .map(Value::Str)
+        .ok_or(PickleError::Malformed("invalid code point"))
+}
+
+/// An integer from little-endian two's-complement bytes (`LONG1`/`LONG4`).
+fn decode_long(bytes: &[u8]) -> Result<Value, PickleError> {
+    if bytes.is_empty() {
+        return Ok(Value::Int(0));
+    }
+    if bytes.len() <= 16 {
+        let fill = if bytes[bytes.len() - 1] & 0x80 != 0 {
+            0xff
+        } else {
+            0
+        };
+        let mut buf = [fill; 16];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        let n = i128::from_le_bytes(buf);
+        return Ok(match i64::try_from(n) {
+            Ok(small) => Value::Int(small),
+            Err(_) => Value::BigInt(BigInt::parse(&n.to_string()).ok_or(PickleError::TooLarge)?),
+        });
+    }
+    if bytes.len() > 4096 {
+        return Err(PickleError::TooLarge);
+    }
+    // Magnitude in base 10^9 limbs, from the two's complement bytes (quadratic, bounded).
+    let negative = bytes[bytes.len() - 1] & 0x80 != 0;
+    let mut mag: Vec<u8> = bytes.to_vec();
+    if negative {
+        let mut carry = 1u16;
+        for b in mag.iter_mut() {
+            let v = (!*b) as u16 + carry;
+            *b = v as u8;
+            carry = v >> 8;
+        }
+    }
+    let mut limbs: Vec<u32> = Vec::new();
+    for &b in mag.iter().rev() {
+        let mut carry = b as u64;
+        for l in limbs.iter_mut() {
+            let v = (*l as u64) * 256 + carry;
+            *l = (v % 1_000_000_000) as u32;
+            carry = v / 1_000_000_000;
+        }
+        while carry > 0 {
+            limbs.push((carry % 1_000_000_000) as u32);
+            carry /= 1_000_000_000;
+        }
+    }
+    let mut s = String::from(if negative { "-" } else { "" });
+    match limbs.split_last() {
+        None => s.push('0'),
+        Some((top, rest)) => {
+            s.push_str(&top.to_string());
+            for l in rest.iter().rev() {
+                s.push_str(&format!("{l:09}"));
+            }
+        }
+    }
+    BigInt::parse(&s)
+        .map(Value::BigInt)
+        .ok_or(PickleError::Malformed("integer"))
+}
+
+/// Reads a pickle (protocols 0–5) of session-shaped data; never imports or calls anything.
+///
+/// ```
+/// // pickle.dumps({"a": [1, 2.5, None, True]}, 2)
+/// let v = djsign::pickle::from_slice(b"\x80\x02}q\x00X\x01\x00\x00\x00aq\x01]q\x02(K\x01G@\x04\x00\x00\x00\x00\x00\x00N\x88es.")?;
+/// assert_eq!(djsign::pyjson::to_vec(&v), br#"{"a":[1,2.5,null,true]}"#);
+/// # Ok::<(), djsign::pickle::PickleError>(())
+/// ```
+pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
+    let mut r = Reader { data, pos: 0 };
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut stack: Vec<Slot> = Vec::new();
+    let mut memo: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    let malformed = PickleError::Malformed;
+    let push = |nodes: &mut Vec<Node>, stack: &mut Vec<Slot>, n: Node| {
+        nodes.push(n);
+        stack.push(Slot::Node(nodes.len() - 1));
+    };
+    let pop = |stack: &mut Vec<Slot>| match stack.pop() {
+        Some(Slot::Node(n)) => Ok(n),
+        _ => Err(PickleError::Malformed("stack underflow")),
+    };
+    // Everything above the topmost MARK, which is removed.
+    let pop_mark = |stack: &mut Vec<Slot>| -> Result<Vec<usize>, PickleError> {
+        let m = stack
+            .iter()
+            .rposition(|s| *s == Slot::Mark)
+            .ok_or(PickleError::Malformed("no mark"))?;
+        let items = stack[m + 1..]
+            .iter()
+            .map(|s| match s {
+                Slot::Node(n) => *n,
+                Slot::Mark => 0,
+            })
+            .collect();
+        stack.truncate(m);
+        Ok(items)
+    };
+    loop {
+        let op = r.byte()?;
+        match op {
+            b'.' => break,
+            0x80 => {
+                if r.byte()? > 5 {
+                    return Err(malformed("unsupported protocol"));
+                }
+            }
+            0x95 => {
+                r.uint(8)?;
+            }
+            b'(' => stack.push(Slot::Mark),
+            b'0' => {
+                stack.pop().ok_or(malformed("stack underflow"))?;
+            }
+            b'1' => {
+                pop_mark(&mut stack)?;
+            }
+            b'2' => {
+                let top = *stack.last().ok_or(malformed("stack underflow"))?;
+                stack.push(top);
+            }
+            b'N' => push(&mut nodes, &mut stack, Node::Scalar(Value::Null)),
+            0x88 => push(&mut nodes, &mut stack, Node::Scalar(Value::Bool(true))),
+            0x89 => push(&mut nodes, &mut stack, Node::Scalar(Value::Bool(false))),
+            b'K' => {
+                let v = r.uint(1)? as i64;
+                push(&mut nodes, &mut stack, Node::Scalar(Value::Int(v)));
+            }
+            b'M' => {
+                let v = r.uint(2)? as i64;
+                push(&mut nodes, &mut stack, Node::Scalar(Value::Int(v)));
+            }
+            b'J' => {
+                let v = r.uint(4)? as u32 as i32 as i64;
+                push(&mut nodes, &mut stack, Node::Scalar(Value::Int(v)));
+            }
+            0x8a | 0x8b => {
+                let n = if op == 0x8a { r.len(1)? } else { r.len(4)? };
+                let v = decode_long(r.take(n)?)?;
+                push(&mut nodes, &mut stack, Node::Scalar(v));
+            }
+            b'I' | b'L' => {
+                let line = std::str::from_utf8(r.line()?).map_err(|_| malformed("integer"))?;
+                let t = line.trim_end_matches('L');
+                let v = match t {
+                    "01" if op == b'I' => Value::Bool(true),
+                    "00" if op == b'I' => Value::Bool(false),
+                    _ => match t.parse::<i64>() {
+                        Ok(i) => Value::Int(i),
+                        Err(_) => Value::BigInt(BigInt::parse(t).ok_or(malformed("integer"))?),
+                    },
+                };
+                push(&mut nodes, &mut stack, Node::Scalar(v));
+            }
+            b'G' => {
+                let b: [u8; 8] = r.take(8)?.try_into().map_err(|_| malformed("float"))?;
+                push(
+                    &mut nodes,
+                    &mut stack,
+                    Node::Scalar(Value::Float(f64::from_be_bytes(b))),
+                );
+            }
+            b'F' => {
+                let line = std::str::from_utf8(r.line()?).map_err(|_| malformed("float"))?;
+                let f = line.trim().parse::<f64>().map_err(|_| malformed("float"))?;
+                push(&mut nodes, &mut stack, Node::Scalar(Value::Float(f)));
+            }
+            0x8c | b'X' | 0x8d => {
+                let n = match op {
+                    0x8c => r.len(1)?,
+                    b'X' => r.len(4)?,
+                    _ => r.len(8)?,
+                };
+                let v = decode_str(r.take(n)?)?;
+                push(&mut nodes, &mut stack, Node::Scalar(v));
+            }
+            b'V' => return Err(PickleError::Unsupported("protocol-0 unicode string".into())),
+            b'S' | b'T' | b'U' => return Err(PickleError::Unsupported("Python 2 str".into())),
+            b'B' | b'C' | 0x8e | 0x96 | 0x97 | 0x98 => {
+                return Err(PickleError::Unsupported("bytes".into()));
+            }
+            0x8f..=0x91 => return Err(PickleError::Unsupported("set".into())),
+            b'c' => {
+                let module = String::from_utf8_lossy(r.line()?).into_owned();
+                let name = String::from_utf8_lossy(r.line()?).into_owned();
+                return Err(PickleError::Unsupported(format!("{module}.{name}")));
+            }
+            0x93 => {
+                let name = pop(&mut stack)?;
+                let module = pop(&mut stack)?;
+                let text = |n: usize| match &nodes[n] {
+                    Node::Scalar(Value::Str(s)) => s.to_string_lossy().into_owned(),
+                    _ => "?".into(),
+                };
+                return Err(PickleError::Unsupported(format!(
+                    "{}.{}",
+                    text(module),
+                    text(name)
+                )));
+            }
+            b'R' | b'b' | b'i' | b'o' | 0x81 | 0x92 | b'P' | b'Q' | 0x82 | 0x83 | 0x84 => {
+                return Err(PickleError::Unsupported("Python object".into()));
+            }
+            b']' => push(&mut nodes, &mut stack, Node::List(Vec::new())),
+            b')' => push(&mut nodes, &mut stack, Node::List(Vec::new())),
+            b'}' => push(&mut nodes, &mut stack, Node::Dict(Vec::new())),
+            b'l' | b't' => {
+                let items = pop_mark(&mut stack)?;
+                push(&mut nodes, &mut stack, Node::List(items));
+            }
+            0x85..=0x87 => {
+                let n = (op - 0x84) as usize;
+                if stack.len() < n {
+                    return Err(malformed("stack underflow"));
+                }
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(pop(&mut stack)?);
+                }
+                items.reverse();
+                push(&mut nodes, &mut stack, Node::List(items));
+            }
+            b'd' => {
+                let items = pop_mark(&mut stack)?;
+                if items.len() % 2 != 0 {
+                    return Err(malformed("odd dict items"));
+                }
+                let pairs = items.chunks(2).map(|p| (p[0], p[1])).collect();
+                push(&mut nodes, &mut stack, Node::Dict(pairs));
+            }
+            b'a' => {
+                let v = pop(&mut stack)?;
+                let l = *stack.last().ok_or(malformed("stack underflow"))?;
+                match l {
+                    Slot::Node(l) => match &mut nodes[l] {
+                        Node::List(items) => items.push(v),
+                        _ => return Err(malformed("append to a non-list")),
+                    },
+                    Slot::Mark => return Err(malformed("append to a mark")),
+                }
+            }
+            b'e' | b'u' => {
+                let items = pop_mark(&mut stack)?;
+                let Some(Slot::Node(target)) = stack.last().copied() else {
+                    return Err(malformed("stack underflow"));
+                };
+                match (&mut nodes[target], op) {
+                    (Node::List(l), b'e') => l.extend(items),
+                    (Node::Dict(d), b'u') if items.len() % 2 == 0 => {
+                        d.extend(items.chunks(2).map(|p| (p[0], p[1])));
+                    }
+                    _ => return Err(malformed("bad target for items")),
+                }
+            }
+            b's' => {
+                let v = pop(&mut stack)?;
+                let k = pop(&mut stack)?;
+                let Some(Slot::Node(target)) = stack.last().copied() else {
+                    return Err(malformed("stack underflow"));
+                };
+                match &mut nodes[target] {
+                    Node::Dict(d) => d.push((k, v)),
+                    _ => return Err(malformed("setitem on a non-dict")),
+                }
+            }
+            0x94 | b'q' | b'r' | b'p' => {
+                let idx = match op {
+                    0x94 => memo.len() as u64,
+                    b'q' => r.uint(1)?,
+                    b'r' => r.uint(4)?,
+                    _ => std::str::from_utf8(r.line()?)
+                        .ok()
+                        .and_then(|s| s.parse().ok())
+                        .ok_or(malformed("memo index"))?,
+                };
+                let Some(Slot::Node(top)) = stack.last().copied() else {
+                    return Err(malformed("memoize of nothing"));
+                };
+                memo.insert(idx, top);
+            }
+            b'h' | b'j' | b'g' => {
+                let idx = match op {
+                    b'h' => r.uint(1)?,
+                    b'j' => r.uint(4)?,
+                    _ => std::str::from_utf8(r.line()?)
+                        .ok()
+                        .and_then(|s| s.parse().ok())
+                        .ok_or(malformed("memo index"))?,
+                };
+                let n = *memo.get(&idx).ok_or(malformed("memo miss"))?;
+                stack.push(Slot::Node(n));
+            }
+            _ => return Err(malformed("unknown opcode")),
+        }
+    }
+    let root = pop(&mut stack)?;
+    // Shared nodes are copied where they are referenced: a budget proportional to the
+    // input keeps a small pickle from expanding into a huge value.
+    let mut budget = data.len().saturating_mul(16).max(1024);
+    build(&nodes, root, 0, &mut budget)
+}
+
+fn build(nodes: &[Node], n: usize, depth: usize, budget: &mut usize) -> Result<Value, PickleError> {
+    if depth > MAX_DEPTH || *budget == 0 {
+        return Err(PickleError::TooLarge);
+    }
+    *budget -= 1;
+    Ok(match &nodes[n] {
+        Node::Scalar(v) => v.clone(),
+        Node::List(items) => Value::List(
+            items
+                .iter()
+                .map(|&i| build(nodes, i, depth + 1, budget))
+                .collect::<Result<_, _>>()?,
+        ),
+        Node::Dict(pairs) => {
+            let mut d = Dict::with_capacity(pairs.len());
+            for &(k, v) in pairs {
+                let key = match &nodes[k] {
+                    Node::Scalar(Value::Str(s)) => s.clone(),
+                    Node::Scalar(other) => {
+                        return Err(PickleError::Unsupported(format!(
+                            "dict key of type {}",
+                            other.type_name()
+                        )));
+                    }
+                    _ => return Err(PickleError::Unsupported("unhashable dict key".into())),
+                };
+                d.insert(key, build(nodes, v, depth + 1, budget)?);
+            }
+            Value::Dict(d)
+        }
+    })
+}
+
+/// CPython's pickler writes items in batches of this many.
+const BATCH: usize = 1000;
+
+fn write_str(out: &mut Vec<u8>, s: &PyString) {
+    // `surrogatepass` UTF-8: code points encoded one by one, surrogates included.
+    let mut bytes = Vec::with_capacity(s.len());
+    match s.as_str() {
+        Some(t) => bytes.extend_from_slice(t.as_bytes()),
+        None => {
+            for cp in s.code_points() {
+                let mut buf = [0u8; 4];
+                let enc: &[u8] = match cp {
+                    0..=0x7f => {
+                        buf[0] = cp as u8;
+                        &buf[..1]
+                    }
+                    0x80..=0x7ff => {
+                        buf[0] = 0xc0 | (cp >> 6) as u8;
+                        buf[1] = 0x80 | (cp & 0x3f) as u8;
+                        &buf[..2]
+                    }
+                    0x800..=0xffff => {
+                        buf[0] = 0xe0 | (cp >> 12) as u8;
+                        buf[1] = 0x80 | ((cp >> 6) & 0x3f) as u8;
+                        buf[2] = 0x80 | (cp & 0x3f) as u8;
+                        &buf[..3]
+                    }
+                    _ => {
+                        buf[0] = 0xf0 | (cp >> 18) as u8;
+                        buf[1] = 0x80 | ((cp >> 12) & 0x3f) as u8;
+                        buf[2] = 0x80 | ((cp >> 6) & 0x3f) as u8;
+                        buf[3] = 0x80 | (cp & 0x3f) as u8;
+                        &buf[..4]
+                    }
+                };
+                bytes.extend_from_slice(enc);
+            }
+        }
+    }
+    if bytes.len() <= 0xff {
+        out.push(0x8c);
+        out.push(bytes.len() as u8);
+    } else {
+        out.push(b'X');
+        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    }
+    out.extend_from_slice(&bytes);
+    out.push(0x94);
+}
+
+/// Two's complement little-endian bytes of a decimal integer, as Python's `encode_long`.
+fn encode_long(n: &BigInt) -> Vec<u8> {
+    let s = n.as_str();
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, s),
+    };
+    // Magnitude, little-endian bytes, by repeated multiply-add over the digits.
+    let mut mag: Vec<u8> = Vec::new();
+    for d in digits.bytes() {
+        let mut carry = (d - b'0') as u32;
+        for b in mag.iter_mut() {
+            let v = (*b as u32) * 10 + carry;
+            *b = v as u8;
+            carry = v >> 8;
+        }
+        while carry > 0 {
+            mag.push(carry as u8);
+            carry >>= 8;
+        }
+    }
+    if negative {
+        // Two's complement of the magnitude, then the shortest form that keeps the sign.
+        mag.push(0);
+        let mut carry = 1u16;
+        for b in mag.iter_mut() {
+            let v = (!*b) as u16 + carry;
+            *b = v as u8;
+            carry = v >> 8;
+        }
+        while mag.len() > 1 && mag[mag.len() - 1] == 0xff && mag[mag.len() - 2] & 0x80 != 0 {
+            mag.pop();
+        }
+    } else if mag.last().is_some_and(|&b| b & 0x80 != 0) {
+        mag.push(0);
+    }
+    mag
+}
+
+fn write_int(out: &mut Vec<u8>, i: i64) {
+    if (0..=0xff).contains(&i) {
+        out.extend_from_slice(&[b'K', i as u8]);
+    } else if (0..=0xffff).contains(&i) {
+        out.push(b'M');
+        out.extend_from_slice(&(i as u16).to_le_bytes());
+    } else if (i32::MIN as i64..=i32::MAX as i64).contains(&i) {
+        out.push(b'J');
+        out.extend_from_slice(&(i as i32).to_le_bytes());
+    } else {
+        let bytes = encode_long(&BigInt::parse(&i.to_string()).unwrap_or(BigInt("0".into())));
+        out.extend_from_slice(&[0x8a, bytes.len() as u8]);
+        out.extend_from_slice(&bytes);
+    }
+}
+
+fn write_value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Null => out.push(b'N'),
+        Value::Bool(true) => out.push(0x88),
+        Value::Bool(false) => out.push(0x89),
+        Value::Int(i) => write_int(out, *i),
+        Value::BigInt(n) => {
+            let bytes = encode_long(n);
+            if bytes.len() < 256 {
+                out.extend_from_slice(&[0x8a, bytes.len() as u8]);
+            } else {
+                out.push(0x8b);
+                out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            }
+            out.extend_from_slice(&bytes);
+        }
+        Value::Float(f) => {
+            out.push(b'G');
+            out.extend_from_slice(&f.to_be_bytes());
+        }
+        Value::Str(s) => write_str(out, s),
+        Value::List(items) => {
+            out.extend_from_slice(&[b']', 0x94]);
+            for batch in items.chunks(BATCH) {
+                if let [one] = batch {
+                    write_value(out, one);
+                    out.push(b'a');
+                } else {
+                    out.push(b'(');
+                    batch.iter().for_each(|i| write_value(out, i));
+                    out.push(b'e');
+                }
+            }
+        }
+        Value::Dict(d) => {
+            out.extend_from_slice(&[b'}', 0x94]);
+            let entries: Vec<_> = d.iter().collect();
+            for batch in entries.chunks(BATCH) {
+                if let [(k, v)] = batch {
+                    write_str(out, k);
+                    write_value(out, v);
+                    out.push(b's');
+                } else {
+                    out.push(b'(');
+                    for (k, v) in batch {
+                        write_str(out, k);
+                        write_value(out, v);
+                    }
+                    out.push(b'u');
+                }
+            }
+        }
+    }
+}
+
+/// A protocol-5 pickle of `value`, laid out as CPython's pickler writes distinct objects
+/// (one frame; strings longer than 64 KiB are framed the same way, which Python reads).
+///
+/// ```
+/// assert_eq!(djsign::pickle::to_vec(&djsign::pyjson::Value::Int(5)), b"\x80\x05K\x05.");
+/// ```
+pub fn to_vec(value: &Value) -> Vec<u8> {
+    let mut body = Vec::with_capacity(64);
+    write_value(&mut body, value);
+    body.push(b'.');
+    let mut out = Vec::with_capacity(body.len() + 11);
+    out.extend_from_slice(&[0x80, 5]);
+    if body.len() >= 4 {
+        out.push(0x95);
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    }
+    out.extend_from_slice(&body);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn longs_round_trip() {
+        for s in [
+            "0",
+            "127",
+            "128",
+            "-128",
+            "-129",
+            "255",
+            "-1",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "170141183460469231731687303715884105727",
+            "-170141183460469231731687303715884105728",
+            "123456789012345678901234567890123456789012345678901234567890",
+            "-123456789012345678901234567890123456789012345678901234567890",
+        ] {
+            let n = BigInt::parse(s).unwrap();
+            let bytes = encode_long(&n);
+            let back = decode_long(&bytes).unwrap();
+            let text = match back {
+                Value::Int(i) => i.to_string(),
+                Value::BigInt(b) => b.as_str().to_owned(),
+                _ => unreachable!(),
+            };
+            assert_eq!(text, s);
+        }
+        // Python: (-128).to_bytes... encode_long(-128) == b'\x80', encode_long(128) == b'\x80\x00'
+        assert_eq!(encode_long(&BigInt::parse("-128").unwrap()), [0x80]);
+        assert_eq!(encode_long(&BigInt::parse("128").unwrap()), [0x80, 0]);
+        assert_eq!(encode_long(&BigInt::parse("-256").unwrap()), [0x00, 0xff]);
+    }
+
+    #[test]
+    fn hostile_inputs_fail_cleanly() {
+        for bad in [
+            &b""[..],
+            b"\x80\x05",
+            b"a.",
+            b"s.",
+            b"h\x00.",
+            b"X\xff\xff\xff\xff",
+            b"\x8a\x05\x01",
+            b"(((((.",
+            b"}N]s.",
+        ] {
+            assert!(from_slice(bad).is_err(), "{bad:?}");
+        }
+        // A list that contains itself: cut by the depth limit, not a stack overflow.
+        assert_eq!(from_slice(b"]\x94h\x00a."), Err(PickleError::TooLarge));
+        // Doubling through the memo: refused within the budget.
+        let mut p = b"]\x94".to_vec();
+        for i in 0..40u8 {
+            p.extend_from_slice(&[b'h', i, b'h', i, 0x86, 0x94]);
+        }
+        p.push(b'.');
+        assert_eq!(from_slice(&p), Err(PickleError::TooLarge));
+    }
+}

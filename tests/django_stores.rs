@@ -1,0 +1,407 @@
+//! The db, cache and cached_db engines against real Django on the same database and
+//! Redis, in both directions (issue: database and cache sessions).
+//!
+//! Needs `DJSIGN_DJANGO_PYTHONS` (`LINE=PYTHON,…`: virtualenv pythons with Django and the
+//! drivers `psycopg[binary]`, `PyMySQL`, `redis`, as `.ci/run` installs them). Databases:
+//! SQLite always (a temporary file both sides open), PostgreSQL with `DJSIGN_POSTGRES_URL`,
+//! MySQL/MariaDB with `DJSIGN_MYSQL_URL`; the cache engines with `DJSIGN_REDIS_URL`.
+//! Whatever is unset is skipped with a message saying so.
+
+#![cfg(all(
+    feature = "redis",
+    feature = "postgres",
+    feature = "mysql",
+    feature = "sqlite"
+))]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use djsign::pyjson::{self, Value};
+use djsign::sessions::backends::cache::{CacheSessionStore, RedisCache};
+use djsign::sessions::backends::cached_db::CachedDbSessionStore;
+use djsign::sessions::backends::db::{DbSessionStore, Pool};
+use djsign::sessions::{PyDateTime, Session, SessionStore, SetExpiry, StoreError};
+use djsign::{DjangoVersion, Settings};
+use serde_json::{Value as J, json};
+
+const KEY: &str = "django-insecure-stores-key";
+/// Session data with the shapes sessions hold: auth keys, unicode, numbers, nesting.
+const DATA: &str = r#"{"_auth_user_id":"42","_auth_user_backend":"django.contrib.auth.backends.ModelBackend","cart":[1,2.5,{"sku":"caf\u00e9 \u2603","qty":3}],"big":123456789012345678901234567890,"flag":true,"none":null}"#;
+
+struct Oracle {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Oracle {
+    fn start(python: &str, db_url: &str, redis_url: &str, prefix: &str, use_tz: bool) -> Oracle {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/django_stores.py");
+        let mut child = Command::new(python)
+            .args(["-W", "ignore", script, db_url, redis_url, prefix])
+            .arg(if use_tz { "1" } else { "0" })
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Oracle {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn ask(&mut self, req: J) -> J {
+        writeln!(self.stdin, "{req}").unwrap();
+        self.stdin.flush().unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        let resp: J = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("bad answer to {req} {line:?}: {e}"));
+        match resp.get("ok") {
+            Some(ok) => ok.clone(),
+            None => panic!("Django failed {req}: {}", resp["err"]),
+        }
+    }
+}
+
+impl Drop for Oracle {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn data_json(s: &Session) -> String {
+    String::from_utf8(pyjson::to_vec(&Value::Dict(s.data().clone()))).unwrap()
+}
+
+fn session_with(data: &str) -> Session {
+    let mut s = Session::new();
+    match pyjson::from_slice(data.as_bytes()).unwrap() {
+        Value::Dict(d) => {
+            for (k, v) in d {
+                s.insert_value(k.as_str().unwrap(), v);
+            }
+        }
+        _ => unreachable!(),
+    }
+    s
+}
+
+/// Python's `datetime.isoformat(sep=" ")` of `now + secs` in UTC, as the oracle prints rows.
+fn row_date(now: f64, secs: i64) -> String {
+    let micros = (now * 1e6).round_ties_even() as i128 + secs as i128 * 1_000_000;
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).unwrap();
+    PyDateTime::Naive(time::PrimitiveDateTime::new(t.date(), t.time()))
+        .to_string()
+        .replacen('T', " ", 1)
+}
+
+/// The checks every engine passes, `engine` being Django's module name.
+async fn scenarios<St: SessionStore>(
+    o: &mut Oracle,
+    engine: &str,
+    store: &St,
+    settings: &Settings,
+    label: &str,
+) {
+    let t0 = djsign::signing::now().floor() + 0.25;
+    let ask = |o: &mut Oracle, op: &str, extra: J| {
+        let mut req = json!({"op": op, "engine": engine});
+        req.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        o.ask(req)
+    };
+    let is_db = engine != "cache";
+
+    // Django writes, djsign reads.
+    let k1 = ask(o, "save", json!({"data": DATA, "now": t0}));
+    let k1 = k1.as_str().unwrap().to_owned();
+    let s = store.load_session(Some(&k1), t0 + 1.0).await;
+    assert_eq!(
+        s.key(),
+        Some(k1.as_str()),
+        "{label}: djsign lost Django's key"
+    );
+    assert_eq!(
+        data_json(&s),
+        DATA,
+        "{label}: djsign reads Django's session"
+    );
+
+    // djsign writes, Django reads: same data, and for the db the very row Django writes.
+    let mut mine = session_with(DATA);
+    let k2 = store.save_session(&mut mine, t0).await.unwrap();
+    assert_eq!(k2.len(), 32);
+    let back = ask(o, "load", json!({"key": k2, "now": t0 + 1.0}));
+    assert_eq!(back["key"], json!(k2), "{label}: Django lost djsign's key");
+    assert_eq!(
+        back["data"],
+        json!(DATA),
+        "{label}: Django reads djsign's session"
+    );
+    if is_db {
+        let row = ask(o, "row", json!({"key": k2}));
+        let encoded = ask(o, "encode", json!({"data": DATA, "now": t0}));
+        let (ours, theirs) = (
+            row["session_data"].as_str().unwrap(),
+            encoded.as_str().unwrap(),
+        );
+        if theirs.starts_with('.') {
+            // Compressed: deflate bytes may differ (README, deviations); the timestamp
+            // agrees and Django decoded the data above. Uncompressed rows are compared
+            // byte for byte below.
+            assert!(ours.starts_with('.'), "{label}: both compress");
+            let ts = |s: &str| s.rsplit(':').nth(1).unwrap().to_owned();
+            assert_eq!(ts(ours), ts(theirs), "{label}: timestamp");
+        } else {
+            assert_eq!(ours, theirs, "{label}: session_data byte-identical");
+        }
+        assert_eq!(
+            row["expire_date"],
+            json!(row_date(t0, 1_209_600)),
+            "{label}: expire_date"
+        );
+        let theirs = ask(o, "row", json!({"key": k1}));
+        assert_eq!(
+            theirs["expire_date"], row["expire_date"],
+            "{label}: same expire_date as Django's"
+        );
+    }
+    if engine != "db" {
+        let (a, b) = (
+            ask(o, "ttl", json!({"key": k1})),
+            ask(o, "ttl", json!({"key": k2})),
+        );
+        let (a, b) = (a.as_i64().unwrap(), b.as_i64().unwrap());
+        assert!(
+            (a - b).abs() <= 2 && b > 1_209_590,
+            "{label}: TTLs {a} (Django) vs {b} (djsign)"
+        );
+        let cached = ask(o, "cache_get", json!({"key": k2}));
+        assert_eq!(
+            cached,
+            json!(DATA),
+            "{label}: Django unpickles djsign's cache entry"
+        );
+    }
+
+    // Custom expiry both ways, and the expiry boundary (strict `expire_date > now`).
+    let k3 = ask(
+        o,
+        "save",
+        json!({"data": "{\"a\":1}", "expiry": 300, "now": t0}),
+    );
+    let k3 = k3.as_str().unwrap().to_owned();
+    let mut mine = session_with("{\"a\":1}");
+    let now_dt = djsign::sessions::middleware::timezone_now(t0, settings.use_tz);
+    mine.set_expiry(SetExpiry::Seconds(300), now_dt, settings)
+        .unwrap();
+    let k4 = store.save_session(&mut mine, t0).await.unwrap();
+    if is_db {
+        let (a, b) = (
+            ask(o, "row", json!({"key": k3})),
+            ask(o, "row", json!({"key": k4})),
+        );
+        assert_eq!(a["expire_date"], json!(row_date(t0, 300)), "{label}");
+        assert_eq!(a, b, "{label}: custom expiry rows identical");
+        for key in [&k3, &k4] {
+            for (at, alive) in [(t0 + 300.0 - 1e-6, true), (t0 + 300.0, false)] {
+                if engine == "cached_db" {
+                    ask(o, "cache_drop", json!({"key": key}));
+                }
+                let theirs = ask(o, "load", json!({"key": key, "now": at}));
+                let ours = store.load_session(Some(key), at).await;
+                assert_eq!(theirs["key"].is_string(), alive, "{label}: Django at {at}");
+                assert_eq!(ours.key().is_some(), alive, "{label}: djsign at {at}");
+            }
+        }
+    } else {
+        let (a, b) = (
+            ask(o, "ttl", json!({"key": k3})),
+            ask(o, "ttl", json!({"key": k4})),
+        );
+        assert!(
+            (a.as_i64().unwrap() - b.as_i64().unwrap()).abs() <= 2,
+            "{label}: {a} vs {b}"
+        );
+        assert!(
+            (295..=300).contains(&b.as_i64().unwrap()),
+            "{label}: TTL {b}"
+        );
+    }
+
+    // cycle_key: djsign cycles Django's session, then Django cycles djsign's.
+    let mut s = store.load_session(Some(&k1), t0 + 2.0).await;
+    s.cycle_key();
+    let k5 = store.save_session(&mut s, t0 + 2.0).await.unwrap();
+    assert_ne!(k5, k1);
+    let old = ask(o, "load", json!({"key": k1, "now": t0 + 3.0}));
+    assert_eq!(
+        old["key"],
+        J::Null,
+        "{label}: old key gone after djsign's cycle_key"
+    );
+    let new = ask(o, "load", json!({"key": k5, "now": t0 + 3.0}));
+    assert_eq!(
+        new["data"],
+        json!(DATA),
+        "{label}: data kept under the new key"
+    );
+    let k6 = ask(o, "cycle", json!({"key": k5, "now": t0 + 4.0}));
+    let k6 = k6.as_str().unwrap().to_owned();
+    assert!(
+        store
+            .load_session(Some(&k5), t0 + 5.0)
+            .await
+            .key()
+            .is_none(),
+        "{label}"
+    );
+    assert_eq!(
+        data_json(&store.load_session(Some(&k6), t0 + 5.0).await),
+        DATA,
+        "{label}"
+    );
+
+    // flush both ways; a save after the other side deleted the session fails as Django's.
+    let mut s = store.load_session(Some(&k6), t0 + 5.0).await;
+    s.flush();
+    let flushed = s.take_flushed_key().unwrap();
+    store.delete_session(&flushed).await.unwrap();
+    assert_eq!(
+        ask(o, "exists", json!({"key": k6})),
+        json!(false),
+        "{label}: flush"
+    );
+    let mut s = store.load_session(Some(&k2), t0 + 5.0).await;
+    ask(o, "flush", json!({"key": k2, "now": t0 + 5.0}));
+    assert!(!store.exists(&k2).await.unwrap(), "{label}: Django's flush");
+    s.insert("late", &1).unwrap();
+    assert_eq!(
+        store.save_session(&mut s, t0 + 6.0).await,
+        Err(StoreError::Gone),
+        "{label}"
+    );
+
+    if engine == "cached_db" {
+        // A cache miss reads the row and fills the cache for Django to find.
+        ask(o, "cache_drop", json!({"key": k4}));
+        let s = store.load_session(Some(&k4), t0 + 7.0).await;
+        assert_eq!(
+            data_json(&s),
+            "{\"a\":1,\"_session_expiry\":300}",
+            "{label}"
+        );
+        let cached = ask(o, "cache_get", json!({"key": k4}));
+        assert_eq!(
+            cached,
+            json!("{\"a\":1,\"_session_expiry\":300}"),
+            "{label}"
+        );
+    }
+    if is_db {
+        // clear_expired removes what expired (expire_date < now), Django sees it gone.
+        let k7 = ask(o, "save", json!({"data": "{}", "expiry": 1, "now": t0}));
+        store.clear_expired(t0 + 1.0).await.unwrap(); // expire_date == now: kept
+        assert!(
+            ask(o, "row", json!({"key": k7})).is_object(),
+            "{label}: not yet expired"
+        );
+        store.clear_expired(t0 + 1.5).await.unwrap();
+        assert_eq!(
+            ask(o, "row", json!({"key": k7})),
+            J::Null,
+            "{label}: cleared"
+        );
+    }
+    println!("  {label}: ok");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn django_and_djsign_share_db_and_cache_sessions() {
+    let Ok(pythons) = std::env::var("DJSIGN_DJANGO_PYTHONS") else {
+        eprintln!("SKIPPED: DJSIGN_DJANGO_PYTHONS is unset (see tests/django_stores.rs)");
+        return;
+    };
+    let redis_url = std::env::var("DJSIGN_REDIS_URL").ok();
+    if redis_url.is_none() {
+        eprintln!("SKIPPED the cache and cached_db engines: DJSIGN_REDIS_URL is unset");
+    }
+    let dir = std::env::temp_dir().join(format!("djsign-stores-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut dbs = vec![format!("sqlite://{}", dir.join("django.sqlite3").display())];
+    for var in ["DJSIGN_POSTGRES_URL", "DJSIGN_MYSQL_URL"] {
+        match std::env::var(var) {
+            Ok(url) => dbs.push(url),
+            Err(_) => eprintln!("SKIPPED a database: {var} is unset"),
+        }
+    }
+    for entry in pythons.split(',') {
+        let (line, python) = entry.split_once('=').unwrap();
+        for db_url in &dbs {
+            for use_tz in [true, false] {
+                let prefix = format!("djsign-test-{}-{line}", std::process::id());
+                let redis = redis_url
+                    .clone()
+                    .unwrap_or_else(|| "redis://127.0.0.1:1/".into());
+                let mut o = Oracle::start(python, db_url, &redis, &prefix, use_tz);
+                let version: DjangoVersion = o
+                    .ask(json!({"op": "version"}))
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                let mut settings = Settings::new(KEY);
+                settings.version = version;
+                settings.use_tz = use_tz;
+                let pool: Pool = if let Some(path) = db_url.strip_prefix("sqlite://") {
+                    sqlx::SqlitePool::connect(&format!("sqlite://{path}?mode=rwc"))
+                        .await
+                        .unwrap()
+                        .into()
+                } else if db_url.starts_with("postgres") {
+                    sqlx::PgPool::connect(db_url).await.unwrap().into()
+                } else {
+                    sqlx::MySqlPool::connect(db_url).await.unwrap().into()
+                };
+                let kind = db_url.split(':').next().unwrap();
+                let db = DbSessionStore::new(&settings, pool).unwrap();
+                let label = format!("Django {version} {kind} USE_TZ={use_tz}");
+                scenarios(&mut o, "db", &db, &settings, &format!("{label} db")).await;
+                if let Some(url) = &redis_url {
+                    let conn = redis::Client::open(url.as_str())
+                        .unwrap()
+                        .get_connection_manager()
+                        .await
+                        .unwrap();
+                    let cache = RedisCache::new(conn).key_prefix(prefix.clone());
+                    let store = CacheSessionStore::new(&settings, cache.clone());
+                    scenarios(
+                        &mut o,
+                        "cache",
+                        &store,
+                        &settings,
+                        &format!("{label} cache"),
+                    )
+                    .await;
+                    let store = CachedDbSessionStore::new(&settings, db.clone(), cache);
+                    scenarios(
+                        &mut o,
+                        "cached_db",
+                        &store,
+                        &settings,
+                        &format!("{label} cached_db"),
+                    )
+                    .await;
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
