@@ -5,13 +5,15 @@
 //! This module reads pickles of protocols 0–5 that hold what a JSON-serialized session can
 //! hold (`dict` with `str` keys, `list`, `tuple` (read as a list), `str`, `int` of any size,
 //! `float`, `bool`, `None`) into [`Value`], and writes protocol-5 pickles of a [`Value`]
-//! laid out as CPython's pickler lays them out for distinct objects (frame, `MEMOIZE` after
-//! every container and string, batches of 1000).
+//! byte for byte as CPython's pickler writes a value built of distinct objects (one frame,
+//! `MEMOIZE` after every container and string, batches of 1000, memo references for the
+//! strings CPython shares: empty and one Latin-1 character). `tests/pickle.rs` checks both
+//! against pickles Python wrote (`fixtures/generate_pickles.py`).
 //!
-//! Why by hand: the pickle crates on crates.io either lose the order of dict entries (a
-//! session re-encoded from them would not match Django's bytes) or execute nothing but
-//! also refuse protocol-5 frames; this reader never imports or calls anything — any
-//! `GLOBAL`/`REDUCE`/object opcode is an [`PickleError::Unsupported`] naming the class —
+//! Why by hand: a generic pickle value type keys dicts by a sorted map, losing the entry
+//! order that Django's JSON (and so the `cached_db` row) depends on, and does not produce
+//! CPython's exact bytes. This reader never imports or calls anything — any
+//! `GLOBAL`/`REDUCE`/object opcode is a [`PickleError::Unsupported`] naming the class —
 //! and bounds its work by the input size (shared references are materialised within a
 //! node budget, so a small pickle cannot expand into a huge value).
 //!
@@ -148,6 +150,33 @@ fn decode_str(bytes: &[u8]) -> Result<Value, PickleError> {
         }
         cps.push(cp);
         i += len;
+    }
+    PyString::from_code_points(cps)
+        .map(Value::Str)
+        .ok_or(PickleError::Malformed("invalid code point"))
+}
+
+/// A protocol-0 `UNICODE` argument: Latin-1 bytes with `\uXXXX` and `\UXXXXXXXX` escapes.
+fn raw_unicode_escape(line: &[u8]) -> Result<Value, PickleError> {
+    let mut cps = Vec::with_capacity(line.len());
+    let mut i = 0;
+    while i < line.len() {
+        let width = match (line[i], line.get(i + 1)) {
+            (b'\\', Some(b'u')) => 4,
+            (b'\\', Some(b'U')) => 8,
+            (b, _) => {
+                cps.push(b as u32);
+                i += 1;
+                continue;
+            }
+        };
+        let hex = line
+            .get(i + 2..i + 2 + width)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .ok_or(PickleError::Malformed("bad \\u escape"))?;
+        cps.push(hex);
+        i += 2 + width;
     }
     PyString::from_code_points(cps)
         .map(Value::Str)
@@ -331,7 +360,10 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
                 let v = decode_str(r.take(n)?)?;
                 push(&mut nodes, &mut stack, Node::Scalar(v));
             }
-            b'V' => return Err(PickleError::Unsupported("protocol-0 unicode string".into())),
+            b'V' => {
+                let v = raw_unicode_escape(r.line()?)?;
+                push(&mut nodes, &mut stack, Node::Scalar(v));
+            }
             b'S' | b'T' | b'U' => return Err(PickleError::Unsupported("Python 2 str".into())),
             b'B' | b'C' | 0x8e | 0x96 | 0x97 | 0x98 => {
                 return Err(PickleError::Unsupported("bytes".into()));
@@ -493,51 +525,82 @@ fn build(nodes: &[Node], n: usize, depth: usize, budget: &mut usize) -> Result<V
 /// CPython's pickler writes items in batches of this many.
 const BATCH: usize = 1000;
 
-fn write_str(out: &mut Vec<u8>, s: &PyString) {
-    // `surrogatepass` UTF-8: code points encoded one by one, surrogates included.
-    let mut bytes = Vec::with_capacity(s.len());
-    match s.as_str() {
-        Some(t) => bytes.extend_from_slice(t.as_bytes()),
-        None => {
-            for cp in s.code_points() {
-                let mut buf = [0u8; 4];
-                let enc: &[u8] = match cp {
-                    0..=0x7f => {
-                        buf[0] = cp as u8;
-                        &buf[..1]
+/// Writer state: the output and the memo CPython's pickler keeps, for the objects that
+/// CPython shares between equal values (the empty and one-character Latin-1 strings are
+/// singletons, so a repeat of one is written as a memo reference, as CPython writes it).
+struct Writer {
+    out: Vec<u8>,
+    memo_len: u32,
+    singletons: std::collections::HashMap<Option<u32>, u32>,
+}
+
+impl Writer {
+    fn memoize(&mut self) {
+        self.out.push(0x94);
+        self.memo_len += 1;
+    }
+
+    fn write_str(&mut self, s: &PyString) {
+        let mut cps = s.code_points();
+        let singleton = match (cps.next(), cps.next()) {
+            (None, _) => Some(None),
+            (Some(c), None) if c < 256 => Some(Some(c)),
+            _ => None,
+        };
+        if let Some(id) = singleton {
+            if let Some(&idx) = self.singletons.get(&id) {
+                match u8::try_from(idx) {
+                    Ok(small) => self.out.extend_from_slice(&[b'h', small]),
+                    Err(_) => {
+                        self.out.push(b'j');
+                        self.out.extend_from_slice(&idx.to_le_bytes());
                     }
-                    0x80..=0x7ff => {
-                        buf[0] = 0xc0 | (cp >> 6) as u8;
-                        buf[1] = 0x80 | (cp & 0x3f) as u8;
-                        &buf[..2]
-                    }
-                    0x800..=0xffff => {
-                        buf[0] = 0xe0 | (cp >> 12) as u8;
-                        buf[1] = 0x80 | ((cp >> 6) & 0x3f) as u8;
-                        buf[2] = 0x80 | (cp & 0x3f) as u8;
-                        &buf[..3]
-                    }
-                    _ => {
-                        buf[0] = 0xf0 | (cp >> 18) as u8;
-                        buf[1] = 0x80 | ((cp >> 12) & 0x3f) as u8;
-                        buf[2] = 0x80 | ((cp >> 6) & 0x3f) as u8;
-                        buf[3] = 0x80 | (cp & 0x3f) as u8;
-                        &buf[..4]
-                    }
-                };
-                bytes.extend_from_slice(enc);
+                }
+                return;
             }
+            self.singletons.insert(id, self.memo_len);
+        }
+        let bytes = surrogatepass(s);
+        if bytes.len() <= 0xff {
+            self.out.push(0x8c);
+            self.out.push(bytes.len() as u8);
+        } else {
+            self.out.push(b'X');
+            self.out
+                .extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        }
+        self.out.extend_from_slice(&bytes);
+        self.memoize();
+    }
+}
+
+/// UTF-8 with lone surrogates encoded one by one (Python's `surrogatepass`).
+fn surrogatepass(s: &PyString) -> Vec<u8> {
+    if let Some(t) = s.as_str() {
+        return t.as_bytes().to_vec();
+    }
+    let mut bytes = Vec::with_capacity(s.len() * 3);
+    for cp in s.code_points() {
+        if cp < 0x80 {
+            bytes.push(cp as u8);
+        } else if cp < 0x800 {
+            bytes.extend_from_slice(&[0xc0 | (cp >> 6) as u8, 0x80 | (cp & 0x3f) as u8]);
+        } else if cp < 0x10000 {
+            bytes.extend_from_slice(&[
+                0xe0 | (cp >> 12) as u8,
+                0x80 | ((cp >> 6) & 0x3f) as u8,
+                0x80 | (cp & 0x3f) as u8,
+            ]);
+        } else {
+            bytes.extend_from_slice(&[
+                0xf0 | (cp >> 18) as u8,
+                0x80 | ((cp >> 12) & 0x3f) as u8,
+                0x80 | ((cp >> 6) & 0x3f) as u8,
+                0x80 | (cp & 0x3f) as u8,
+            ]);
         }
     }
-    if bytes.len() <= 0xff {
-        out.push(0x8c);
-        out.push(bytes.len() as u8);
-    } else {
-        out.push(b'X');
-        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-    }
-    out.extend_from_slice(&bytes);
-    out.push(0x94);
+    bytes
 }
 
 /// Two's complement little-endian bytes of a decimal integer, as Python's `encode_long`.
@@ -589,61 +652,68 @@ fn write_int(out: &mut Vec<u8>, i: i64) {
         out.push(b'J');
         out.extend_from_slice(&(i as i32).to_le_bytes());
     } else {
-        let bytes = encode_long(&BigInt::parse(&i.to_string()).unwrap_or(BigInt("0".into())));
-        out.extend_from_slice(&[0x8a, bytes.len() as u8]);
-        out.extend_from_slice(&bytes);
+        write_long(
+            out,
+            &BigInt::parse(&i.to_string()).unwrap_or(BigInt("0".into())),
+        );
     }
 }
 
-fn write_value(out: &mut Vec<u8>, v: &Value) {
-    match v {
-        Value::Null => out.push(b'N'),
-        Value::Bool(true) => out.push(0x88),
-        Value::Bool(false) => out.push(0x89),
-        Value::Int(i) => write_int(out, *i),
-        Value::BigInt(n) => {
-            let bytes = encode_long(n);
-            if bytes.len() < 256 {
-                out.extend_from_slice(&[0x8a, bytes.len() as u8]);
-            } else {
-                out.push(0x8b);
-                out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+fn write_long(out: &mut Vec<u8>, n: &BigInt) {
+    let bytes = encode_long(n);
+    if bytes.len() < 256 {
+        out.extend_from_slice(&[0x8a, bytes.len() as u8]);
+    } else {
+        out.push(0x8b);
+        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    }
+    out.extend_from_slice(&bytes);
+}
+
+impl Writer {
+    fn write_value(&mut self, v: &Value) {
+        match v {
+            Value::Null => self.out.push(b'N'),
+            Value::Bool(true) => self.out.push(0x88),
+            Value::Bool(false) => self.out.push(0x89),
+            Value::Int(i) => write_int(&mut self.out, *i),
+            Value::BigInt(n) => write_long(&mut self.out, n),
+            Value::Float(f) => {
+                self.out.push(b'G');
+                self.out.extend_from_slice(&f.to_be_bytes());
             }
-            out.extend_from_slice(&bytes);
-        }
-        Value::Float(f) => {
-            out.push(b'G');
-            out.extend_from_slice(&f.to_be_bytes());
-        }
-        Value::Str(s) => write_str(out, s),
-        Value::List(items) => {
-            out.extend_from_slice(&[b']', 0x94]);
-            for batch in items.chunks(BATCH) {
-                if let [one] = batch {
-                    write_value(out, one);
-                    out.push(b'a');
-                } else {
-                    out.push(b'(');
-                    batch.iter().for_each(|i| write_value(out, i));
-                    out.push(b'e');
+            Value::Str(s) => self.write_str(s),
+            Value::List(items) => {
+                self.out.push(b']');
+                self.memoize();
+                for batch in items.chunks(BATCH) {
+                    if let [one] = batch {
+                        self.write_value(one);
+                        self.out.push(b'a');
+                    } else {
+                        self.out.push(b'(');
+                        batch.iter().for_each(|i| self.write_value(i));
+                        self.out.push(b'e');
+                    }
                 }
             }
-        }
-        Value::Dict(d) => {
-            out.extend_from_slice(&[b'}', 0x94]);
-            let entries: Vec<_> = d.iter().collect();
-            for batch in entries.chunks(BATCH) {
-                if let [(k, v)] = batch {
-                    write_str(out, k);
-                    write_value(out, v);
-                    out.push(b's');
-                } else {
-                    out.push(b'(');
-                    for (k, v) in batch {
-                        write_str(out, k);
-                        write_value(out, v);
+            Value::Dict(d) => {
+                self.out.push(b'}');
+                self.memoize();
+                let entries: Vec<_> = d.iter().collect();
+                for batch in entries.chunks(BATCH) {
+                    if let [(k, v)] = batch {
+                        self.write_str(k);
+                        self.write_value(v);
+                        self.out.push(b's');
+                    } else {
+                        self.out.push(b'(');
+                        for (k, v) in batch {
+                            self.write_str(k);
+                            self.write_value(v);
+                        }
+                        self.out.push(b'u');
                     }
-                    out.push(b'u');
                 }
             }
         }
@@ -657,8 +727,13 @@ fn write_value(out: &mut Vec<u8>, v: &Value) {
 /// assert_eq!(djsign::pickle::to_vec(&djsign::pyjson::Value::Int(5)), b"\x80\x05K\x05.");
 /// ```
 pub fn to_vec(value: &Value) -> Vec<u8> {
-    let mut body = Vec::with_capacity(64);
-    write_value(&mut body, value);
+    let mut w = Writer {
+        out: Vec::with_capacity(64),
+        memo_len: 0,
+        singletons: std::collections::HashMap::new(),
+    };
+    w.write_value(value);
+    let mut body = w.out;
     body.push(b'.');
     let mut out = Vec::with_capacity(body.len() + 11);
     out.extend_from_slice(&[0x80, 5]);
