@@ -306,3 +306,50 @@ async fn login_url_with_a_query_and_escaped_paths() {
         Some("/login/?a=1&next=/caf%25C3%25A9/~x_y.z-1")
     );
 }
+
+/// The same layer over the `db` engine (SQLite here; PostgreSQL and MySQL are the same
+/// type): the cookie holds a key, the row holds the data, logout deletes the row.
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn the_layer_accepts_the_db_engine() {
+    use djsign::sessions::SessionStore;
+    use djsign::sessions::backends::db::DbSessionStore;
+    let s = settings();
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect("sqlite::memory:")
+        .await
+        .unwrap();
+    let store = DbSessionStore::new(&s, pool).unwrap();
+    store.create_table().await.unwrap();
+    let app = Router::new()
+        .route(
+            "/count",
+            get(|s: DjangoSession| async move {
+                let n: i64 = s.get_as("views").unwrap().unwrap_or(0) + 1;
+                s.insert("views", &n).unwrap();
+                n.to_string()
+            }),
+        )
+        .route(
+            "/logout",
+            get(|s: DjangoSession| async move {
+                s.flush();
+                "bye"
+            }),
+        )
+        .layer(DjangoLayer::new(s.clone(), store.clone()).unwrap());
+    let r = get_with(&app, "/count", None).await;
+    let key = session_value(&r).expect("a session cookie");
+    assert_eq!(key.len(), 32, "the cookie holds a session key");
+    assert!(store.exists(&key).await.unwrap());
+    let cookie = format!("sessionid={key}");
+    let r = get_with(&app, "/count", Some(&cookie)).await;
+    assert_eq!(r.body, "2");
+    assert_eq!(session_value(&r).as_deref(), Some(key.as_str()), "same key");
+    let r = get_with(&app, "/logout", Some(&cookie)).await;
+    assert!(r.set_cookies[0].starts_with("sessionid=\"\"; expires=Thu, 01 Jan 1970"));
+    assert!(!store.exists(&key).await.unwrap(), "flush deleted the row");
+    // A key whose row is gone is a new, empty session (Django: no key, {}).
+    assert_eq!(get_with(&app, "/count", Some(&cookie)).await.body, "1");
+}
