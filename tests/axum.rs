@@ -24,6 +24,17 @@ fn settings() -> Settings {
     s
 }
 
+async fn count(s: DjangoSession) -> String {
+    let n: i64 = s.get_as("views").unwrap().unwrap_or(0) + 1;
+    s.insert("views", &n).unwrap();
+    n.to_string()
+}
+
+async fn logout(s: DjangoSession) -> &'static str {
+    s.flush();
+    "bye"
+}
+
 fn app(settings: Settings) -> Router {
     let store = SignedCookieStore::new(&settings).unwrap();
     Router::new()
@@ -33,21 +44,8 @@ fn app(settings: Settings) -> Router {
             "/maybe",
             get(|u: Option<DjangoUser>| async move { u.map_or("anonymous".into(), |u| u.id) }),
         )
-        .route(
-            "/count",
-            get(|s: DjangoSession| async move {
-                let n: i64 = s.get_as("views").unwrap().unwrap_or(0) + 1;
-                s.insert("views", &n).unwrap();
-                n.to_string()
-            }),
-        )
-        .route(
-            "/logout",
-            get(|s: DjangoSession| async move {
-                s.flush();
-                "bye"
-            }),
-        )
+        .route("/count", get(count))
+        .route("/logout", get(logout))
         .route(
             "/boom",
             get(|s: DjangoSession| async move {
@@ -323,21 +321,8 @@ async fn the_layer_accepts_the_db_engine() {
     let store = DbSessionStore::new(&s, pool).unwrap();
     store.create_table().await.unwrap();
     let app = Router::new()
-        .route(
-            "/count",
-            get(|s: DjangoSession| async move {
-                let n: i64 = s.get_as("views").unwrap().unwrap_or(0) + 1;
-                s.insert("views", &n).unwrap();
-                n.to_string()
-            }),
-        )
-        .route(
-            "/logout",
-            get(|s: DjangoSession| async move {
-                s.flush();
-                "bye"
-            }),
-        )
+        .route("/count", get(count))
+        .route("/logout", get(logout))
         .layer(DjangoLayer::new(s.clone(), store.clone()).unwrap());
     let r = get_with(&app, "/count", None).await;
     let key = session_value(&r).expect("a session cookie");

@@ -14,9 +14,6 @@
     feature = "sqlite"
 ))]
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-
 use djsign::pyjson::{self, Value};
 use djsign::sessions::backends::cache::{CacheSessionStore, RedisCache};
 use djsign::sessions::backends::cached_db::CachedDbSessionStore;
@@ -29,49 +26,23 @@ const KEY: &str = "django-insecure-stores-key";
 /// Session data with the shapes sessions hold: auth keys, unicode, numbers, nesting.
 const DATA: &str = r#"{"_auth_user_id":"42","_auth_user_backend":"django.contrib.auth.backends.ModelBackend","cart":[1,2.5,{"sku":"caf\u00e9 \u2603","qty":3}],"big":123456789012345678901234567890,"flag":true,"none":null}"#;
 
-struct Oracle {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
+#[path = "common/oracle.rs"]
+mod oracle;
+
+/// The session-engine oracle (`tests/oracle/django_stores.py`).
+struct Oracle(oracle::Oracle);
 
 impl Oracle {
     fn start(python: &str, db_url: &str, redis_url: &str, prefix: &str, use_tz: bool) -> Oracle {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/django_stores.py");
-        let mut child = Command::new(python)
-            .args(["-W", "ignore", script, db_url, redis_url, prefix])
-            .arg(if use_tz { "1" } else { "0" })
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Oracle {
-            child,
-            stdin,
-            stdout,
-        }
+        let tz = if use_tz { "1" } else { "0" };
+        let args = [db_url, redis_url, prefix, tz];
+        Oracle(oracle::Oracle::spawn(python, "django_stores.py", &args))
     }
 
     fn ask(&mut self, req: J) -> J {
-        writeln!(self.stdin, "{req}").unwrap();
-        self.stdin.flush().unwrap();
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).unwrap();
-        let resp: J = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("bad answer to {req} {line:?}: {e}"));
-        match resp.get("ok") {
-            Some(ok) => ok.clone(),
-            None => panic!("Django failed {req}: {}", resp["err"]),
-        }
-    }
-}
-
-impl Drop for Oracle {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.0
+            .request(&req)
+            .unwrap_or_else(|e| panic!("Django failed {req}: {e}"))
     }
 }
 

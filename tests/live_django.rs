@@ -6,9 +6,6 @@
 //! `DJSIGN_LIVE_CASES` sets the number of random values per version (default 1500) and
 //! `DJSIGN_LIVE_SEED` the seed.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-
 use djsign::pyjson::{self, BigInt, Dict, PyString, Value};
 use djsign::sessions::Session;
 use djsign::sessions::backends::file::FileSessionStore;
@@ -18,49 +15,22 @@ use djsign::signing::{SignerBuilder, SignerKind};
 use djsign::{Algorithm, ErrorKind, Malformed, MaxAge, Signer, TimestampSigner};
 use serde_json::{Value as J, json};
 
-struct Oracle {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
+#[path = "common/oracle.rs"]
+mod oracle;
+
+/// The signing oracle (`tests/oracle/django_oracle.py`).
+struct Oracle(oracle::Oracle);
 
 impl Oracle {
     fn start(python: &str) -> Oracle {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/django_oracle.py");
-        let mut child = Command::new(python)
-            .args(["-W", "ignore", script])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Oracle {
-            child,
-            stdin,
-            stdout,
-        }
+        Oracle(oracle::Oracle::spawn(python, "django_oracle.py", &[]))
     }
 
     fn ask(&mut self, req: J) -> Result<String, String> {
-        writeln!(self.stdin, "{req}").unwrap();
-        self.stdin.flush().unwrap();
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).unwrap();
-        let resp: J =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad answer {line:?}: {e}"));
-        match (resp.get("ok"), resp.get("err")) {
-            (Some(ok), _) => Ok(ok.as_str().map_or_else(|| ok.to_string(), str::to_owned)),
-            (_, Some(err)) => Err(err.as_str().unwrap_or_default().to_owned()),
-            _ => panic!("answer without outcome: {line}"),
+        match self.0.request(&req) {
+            Ok(ok) => Ok(ok.as_str().map_or_else(|| ok.to_string(), str::to_owned)),
+            Err(err) => Err(err.as_str().unwrap_or_default().to_owned()),
         }
-    }
-}
-
-impl Drop for Oracle {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
