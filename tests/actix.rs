@@ -227,3 +227,35 @@ async fn an_app_without_the_layer_says_so() {
             .contains("DjangoLayer")
     );
 }
+
+#[path = "common/csrf_cases.rs"]
+mod csrf_cases;
+
+#[actix_web::test]
+async fn csrf_is_checked_as_django_does() {
+    use djsign::integrations::DjangoCsrf;
+    let s = settings();
+    let app = test::init_service(App::new().wrap(layer(&s)).route(
+        "/change",
+        web::route().to(|_: DjangoCsrf| async { "changed" }),
+    ))
+    .await;
+    for case in csrf_cases::csrf_cases() {
+        let method = actix_web::http::Method::from_bytes(case.method.as_bytes()).unwrap();
+        let mut req = test::TestRequest::default().method(method).uri("/change");
+        if let Some(c) = &case.cookie {
+            req = req.insert_header(("cookie", format!("csrftoken={c}")));
+        }
+        if let Some(t) = &case.header {
+            req = req.insert_header(("x-csrftoken", t.as_str()));
+        }
+        let res = test::call_service(&app, req.to_request()).await;
+        assert_eq!(res.status().as_u16(), case.status, "{}", case.name);
+        let body = test::read_body(res).await;
+        assert!(
+            String::from_utf8_lossy(&body).contains(case.reason),
+            "{}: {body:?}",
+            case.name
+        );
+    }
+}

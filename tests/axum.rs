@@ -338,3 +338,39 @@ async fn the_layer_accepts_the_db_engine() {
     // A key whose row is gone is a new, empty session (Django: no key, {}).
     assert_eq!(get_with(&app, "/count", Some(&cookie)).await.body, "1");
 }
+
+#[path = "common/csrf_cases.rs"]
+mod csrf_cases;
+
+#[tokio::test]
+async fn csrf_is_checked_as_django_does() {
+    use djsign::integrations::axum::DjangoCsrf;
+    let s = settings();
+    let app = Router::new()
+        .route(
+            "/change",
+            axum::routing::any(|_: DjangoCsrf| async { "changed" }),
+        )
+        .layer(DjangoLayer::new(s.clone(), SignedCookieStore::new(&s).unwrap()).unwrap());
+    for case in csrf_cases::csrf_cases() {
+        let mut req = Request::builder().method(case.method).uri("/change");
+        if let Some(c) = &case.cookie {
+            req = req.header("cookie", format!("csrftoken={c}"));
+        }
+        if let Some(t) = &case.header {
+            req = req.header("x-csrftoken", t);
+        }
+        let res = app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), case.status, "{}", case.name);
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        assert!(
+            String::from_utf8_lossy(&body).contains(case.reason),
+            "{}: {body:?}",
+            case.name
+        );
+    }
+}

@@ -31,7 +31,9 @@ use actix_web::http::header::{COOKIE, HeaderValue, LOCATION, SET_COOKIE, VARY};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 
 use super::tower::{DjangoContext, DjangoLayer, lists_cookie};
-use super::{DjangoApiUser, DjangoMessages, DjangoRejection, DjangoSession, DjangoUser};
+use super::{
+    DjangoApiUser, DjangoCsrf, DjangoMessages, DjangoRejection, DjangoSession, DjangoUser,
+};
 use crate::auth::AuthUser;
 use crate::sessions::SessionStore;
 
@@ -46,6 +48,9 @@ impl std::fmt::Display for DjangoRejection {
             }
             DjangoRejection::LoginRequired { .. } => "login required",
             DjangoRejection::Unauthorized => "authentication required",
+            DjangoRejection::CsrfFailed(reason) => {
+                return write!(f, "CSRF verification failed. Request aborted. ({reason})");
+            }
         })
     }
 }
@@ -58,6 +63,7 @@ impl ResponseError for DjangoRejection {
             }
             DjangoRejection::LoginRequired { .. } => StatusCode::FOUND,
             DjangoRejection::Unauthorized => StatusCode::UNAUTHORIZED,
+            DjangoRejection::CsrfFailed(_) => StatusCode::FORBIDDEN,
         }
     }
 
@@ -203,5 +209,26 @@ impl FromRequest for DjangoApiUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let id = user_id(req, |_| DjangoRejection::Unauthorized);
         Box::pin(async move { id.await.map(|id| DjangoApiUser { id }) })
+    }
+}
+
+impl FromRequest for DjangoCsrf {
+    type Error = DjangoRejection;
+    type Future = Ready<Result<Self, DjangoRejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let cookies: Vec<&str> = req
+            .headers()
+            .get_all(actix_web::http::header::COOKIE)
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let token = req
+            .headers()
+            .get(super::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok());
+        let joined = (!cookies.is_empty()).then(|| cookies.join("; "));
+        ready(
+            context(req).and_then(|ctx| ctx.csrf(req.method().as_str(), joined.as_deref(), token)),
+        )
     }
 }

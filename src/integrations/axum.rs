@@ -30,7 +30,9 @@ use http::request::Parts;
 use http::{StatusCode, header};
 
 use super::tower::DjangoContext;
-pub use super::{DjangoApiUser, DjangoMessages, DjangoRejection, DjangoSession, DjangoUser};
+pub use super::{
+    DjangoApiUser, DjangoCsrf, DjangoMessages, DjangoRejection, DjangoSession, DjangoUser,
+};
 use crate::auth::AuthUser;
 
 impl IntoResponse for DjangoRejection {
@@ -50,6 +52,11 @@ impl IntoResponse for DjangoRejection {
                 (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
             }
             DjangoRejection::Unauthorized => (StatusCode::UNAUTHORIZED, "authentication required").into_response(),
+            DjangoRejection::CsrfFailed(reason) => (
+                StatusCode::FORBIDDEN,
+                format!("CSRF verification failed. Request aborted. ({reason})"),
+            )
+                .into_response(),
         }
     }
 }
@@ -111,5 +118,28 @@ impl<S: Send + Sync> FromRequestParts<S> for DjangoMessages {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, DjangoRejection> {
         context(parts).map(DjangoMessages)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for DjangoCsrf {
+    type Rejection = DjangoRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, DjangoRejection> {
+        let ctx = context(parts)?;
+        let header = |name: &str| {
+            let values: Vec<&str> = parts
+                .headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            (!values.is_empty()).then(|| values.join("; "))
+        };
+        let cookies = header(header::COOKIE.as_str());
+        let token = parts
+            .headers
+            .get(super::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok());
+        ctx.csrf(parts.method.as_str(), cookies.as_deref(), token)
     }
 }

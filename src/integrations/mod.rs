@@ -47,6 +47,56 @@ mod shared {
         },
         /// Anonymous on an API route (401).
         Unauthorized,
+        /// An unsafe request (`POST`, `PUT`, …) without a valid CSRF token (403), for the
+        /// reason Django's `CsrfViewMiddleware` gives.
+        CsrfFailed(crate::csrf::CsrfError),
+    }
+
+    /// Proof that the request passed Django's CSRF check: safe methods (`GET`, `HEAD`,
+    /// `OPTIONS`, `TRACE`) always do; others must carry the token of the `csrftoken` cookie
+    /// in the `X-CSRFToken` header (masked or not), as a Django page's JavaScript sends it.
+    /// The `Origin`/`Referer` checks Django adds on HTTPS are left to the service.
+    ///
+    /// ```
+    /// use djsign::integrations::DjangoCsrf;
+    /// async fn update(_: DjangoCsrf) -> &'static str { "changed" }
+    /// ```
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct DjangoCsrf;
+
+    /// Django's `CSRF_COOKIE_NAME` and `CSRF_HEADER_NAME` defaults.
+    pub(crate) const CSRF_COOKIE: &str = "csrftoken";
+    /// The header Django reads the token from (`HTTP_X_CSRFTOKEN`).
+    pub(crate) const CSRF_HEADER: &str = "x-csrftoken";
+
+    impl DjangoContext {
+        /// Django's CSRF check of a request with this method, `Cookie` header and
+        /// `X-CSRFToken` header, for this layer's Django version.
+        ///
+        /// ```
+        /// # use djsign::integrations::{tower::DjangoContext, DjangoCsrf, DjangoRejection};
+        /// fn check(ctx: &DjangoContext) -> Result<DjangoCsrf, DjangoRejection> {
+        ///     ctx.csrf("POST", Some("csrftoken=abc"), None)
+        /// }
+        /// ```
+        pub fn csrf(
+            &self,
+            method: &str,
+            cookie_header: Option<&str>,
+            token: Option<&str>,
+        ) -> Result<DjangoCsrf, DjangoRejection> {
+            if matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE") {
+                return Ok(DjangoCsrf);
+            }
+            let cookies = crate::http::parse_cookie(cookie_header.unwrap_or(""));
+            let stored = cookies
+                .iter()
+                .find(|(n, _)| n == CSRF_COOKIE)
+                .map(|(_, v)| v.as_str());
+            crate::csrf::check(token.unwrap_or(""), stored, false, self.settings.version)
+                .map(|()| DjangoCsrf)
+                .map_err(DjangoRejection::CsrfFailed)
+        }
     }
 
     /// The request's Django session.
