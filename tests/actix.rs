@@ -1,38 +1,25 @@
 //! The actix-web integration driven through a real actix `App` with `actix_web::test`: the
-//! same cases as `tests/axum.rs` (anonymous, logged in, tampered, expired, writes, 500,
-//! logout, messages).
+//! shared table of `tests/common/table.rs` (anonymous, logged in, tampered, expired,
+//! writes, 5xx per version, `SESSION_SAVE_EVERY_REQUEST`, logout, messages, concurrency),
+//! the same one `tests/axum.rs` runs, and the shared CSRF cases.
 #![cfg(feature = "actix")]
 
 use actix_web::{App, HttpResponse, test, web};
+use djsign::Settings;
 use djsign::integrations::tower::DjangoLayer;
 use djsign::integrations::{DjangoApiUser, DjangoMessages, DjangoSession, DjangoUser};
-use djsign::messages::{INFO, Message, MessageCookie};
-use djsign::sessions::Session;
+use djsign::messages::{INFO, Message};
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
-use djsign::{Settings, auth};
 
-const PASSWORD: &str = "pbkdf2_sha256$260000$salt$hash=";
+#[path = "common/table.rs"]
+mod table;
 
-fn settings() -> Settings {
-    let mut s = Settings::new("django-insecure-test-key");
-    s.session_cookie_age = 3600;
-    s
-}
+use table::{PASSWORD, Reply, settings};
 
 fn layer(s: &Settings) -> DjangoLayer<SignedCookieStore> {
     DjangoLayer::new(s.clone(), SignedCookieStore::new(s).unwrap())
         .unwrap()
         .password_hashes(|id: String| async move { (id == "1").then(|| PASSWORD.to_string()) })
-}
-
-fn login_cookie(settings: &Settings, ago: f64) -> String {
-    let store = SignedCookieStore::new(settings).unwrap();
-    let mut s = Session::new();
-    auth::login(&mut s, "1", auth::MODEL_BACKEND, PASSWORD, settings);
-    format!(
-        "sessionid={}",
-        store.save(&mut s, djsign::signing::now() - ago).unwrap()
-    )
 }
 
 async fn whoami(u: DjangoUser) -> String {
@@ -49,6 +36,13 @@ async fn count(s: DjangoSession) -> String {
 async fn boom(s: DjangoSession) -> HttpResponse {
     s.insert("x", &1).unwrap();
     HttpResponse::InternalServerError().finish()
+}
+async fn busy(s: DjangoSession) -> HttpResponse {
+    s.insert("x", &1).unwrap();
+    HttpResponse::ServiceUnavailable().finish()
+}
+async fn maybe(u: Option<DjangoUser>) -> String {
+    u.map_or("anonymous".into(), |u| u.id)
 }
 async fn logout(s: DjangoSession) -> &'static str {
     s.flush();
@@ -75,6 +69,8 @@ macro_rules! app {
                 .route("/api/whoami", web::get().to(api))
                 .route("/count", web::get().to(count))
                 .route("/boom", web::get().to(boom))
+                .route("/busy", web::get().to(busy))
+                .route("/maybe", web::get().to(maybe))
                 .route("/logout", web::get().to(logout))
                 .route("/flash", web::get().to(flash))
                 .route("/show", web::get().to(show)),
@@ -83,137 +79,39 @@ macro_rules! app {
     };
 }
 
-fn cookies(res: &actix_web::dev::ServiceResponse) -> Vec<String> {
-    res.headers()
-        .get_all("set-cookie")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect()
+/// The actix app under the shared table.
+struct Actix<S>(S);
+
+impl<S, B> table::Client for Actix<S>
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut req = test::TestRequest::get().uri(path);
+        if let Some(c) = cookie {
+            req = req.insert_header(("cookie", c));
+        }
+        let res = test::call_service(&self.0, req.to_request()).await;
+        let headers = res.headers().clone();
+        let status = res.status().as_u16();
+        let body = test::read_body(res).await.to_vec();
+        Reply::new(status, body, |name| {
+            headers
+                .get_all(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .collect()
+        })
+    }
 }
 
 #[actix_web::test]
-async fn the_shared_cases() {
-    let s = settings();
-    let app = app!(s);
-
-    // Anonymous: redirected like login_required; 401 on the API route.
-    let res = test::call_service(
-        &app,
-        test::TestRequest::get().uri("/whoami?x=1").to_request(),
-    )
-    .await;
-    assert_eq!(res.status(), 302);
-    assert_eq!(
-        res.headers().get("location").unwrap(),
-        "/accounts/login/?next=/whoami%3Fx%3D1"
-    );
-    let res = test::call_service(
-        &app,
-        test::TestRequest::get().uri("/api/whoami").to_request(),
-    )
-    .await;
-    assert_eq!(res.status(), 401);
-
-    // A Django login is seen; reading adds Vary and no cookie.
-    let login = login_cookie(&s, 10.0);
-    let res = test::call_service(
-        &app,
-        test::TestRequest::get()
-            .uri("/whoami")
-            .insert_header(("cookie", login.as_str()))
-            .to_request(),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.headers().get("vary").unwrap(), "Cookie");
-    assert!(cookies(&res).is_empty());
-    assert_eq!(test::read_body(res).await, "1");
-
-    // Tampered and expired sessions are anonymous.
-    let tampered = format!("{login}x");
-    let res = test::call_service(
-        &app,
-        test::TestRequest::get()
-            .uri("/api/whoami")
-            .insert_header(("cookie", tampered.as_str()))
-            .to_request(),
-    )
-    .await;
-    assert_eq!(res.status(), 401);
-    let expired = login_cookie(&s, 4000.0);
-    let res = test::call_service(
-        &app,
-        test::TestRequest::get()
-            .uri("/api/whoami")
-            .insert_header(("cookie", expired.as_str()))
-            .to_request(),
-    )
-    .await;
-    assert_eq!(res.status(), 401);
-
-    // Writes set the cookie; a 500 does not (4.2+).
-    let res = test::call_service(&app, test::TestRequest::get().uri("/count").to_request()).await;
-    let set = cookies(&res);
-    assert!(
-        set[0].starts_with("sessionid=")
-            && set[0].ends_with("HttpOnly; Max-Age=3600; Path=/; SameSite=Lax")
-    );
-    let res = test::call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await;
-    assert_eq!(res.status(), 500);
-    assert!(cookies(&res).is_empty());
-
-    // Logout deletes the cookie.
-    let res = test::call_service(
-        &app,
-        test::TestRequest::get()
-            .uri("/logout")
-            .insert_header(("cookie", login.as_str()))
-            .to_request(),
-    )
-    .await;
-    assert_eq!(
-        cookies(&res),
-        [r#"sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"#]
-    );
-
-    // Messages both ways.
-    let res = test::call_service(&app, test::TestRequest::get().uri("/flash").to_request()).await;
-    let value = cookies(&res)
-        .iter()
-        .find_map(|c| {
-            c.strip_prefix("messages=")
-                .map(|v| v.split(';').next().unwrap().to_owned())
-        })
-        .unwrap();
-    assert_eq!(
-        MessageCookie::new(&s)
-            .unwrap()
-            .decode(&value)
-            .unwrap()
-            .unwrap()
-            .messages[0]
-            .message,
-        "Saved from Rust."
-    );
-    let django = format!(
-        "messages={}",
-        MessageCookie::new(&s)
-            .unwrap()
-            .encode(&[Message::new(INFO, "From Django")], djsign::signing::now())
-    );
-    let res = test::call_service(
-        &app,
-        test::TestRequest::get()
-            .uri("/show")
-            .insert_header(("cookie", django.as_str()))
-            .to_request(),
-    )
-    .await;
-    assert!(
-        cookies(&res)
-            .iter()
-            .any(|c| c.starts_with("messages=\"\"; expires=Thu, 01 Jan 1970"))
-    );
-    assert_eq!(test::read_body(res).await, "From Django");
+async fn the_shared_table() {
+    table::run(async |s: Settings| Actix(app!(s))).await;
 }
 
 #[actix_web::test]

@@ -1,28 +1,25 @@
-//! The axum integration driven through a real `axum::Router` with `tower::ServiceExt`:
-//! anonymous, logged in, tampered, expired, sliding refresh, emptied, status 500, messages,
-//! and many requests at once.
+//! The axum integration driven through a real `axum::Router` with `tower::ServiceExt`: the
+//! shared table of `tests/common/table.rs` (the same one `tests/actix.rs` runs), the
+//! shared CSRF cases, and what is axum's own (a router without the layer, `LOGIN_URL`
+//! with a query, the layer over the db engine).
 #![cfg(feature = "axum")]
 
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
+use djsign::Settings;
 use djsign::integrations::axum::{DjangoApiUser, DjangoMessages, DjangoSession, DjangoUser};
 use djsign::integrations::tower::DjangoLayer;
-use djsign::messages::{INFO, Message, MessageCookie};
-use djsign::sessions::Session;
+use djsign::messages::{INFO, Message};
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
-use djsign::{Settings, auth};
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-const PASSWORD: &str = "pbkdf2_sha256$260000$salt$hash=";
+#[path = "common/table.rs"]
+mod table;
 
-fn settings() -> Settings {
-    let mut s = Settings::new("django-insecure-test-key");
-    s.session_cookie_age = 3600;
-    s
-}
+use table::{PASSWORD, Reply, settings};
 
 async fn count(s: DjangoSession) -> String {
     let n: i64 = s.get_as("views").unwrap().unwrap_or(0) + 1;
@@ -54,6 +51,13 @@ fn app(settings: Settings) -> Router {
             }),
         )
         .route(
+            "/busy",
+            get(|s: DjangoSession| async move {
+                s.insert("x", &1).unwrap();
+                StatusCode::SERVICE_UNAVAILABLE
+            }),
+        )
+        .route(
             "/flash",
             get(|m: DjangoMessages| async move {
                 m.add(Message::new(INFO, "Saved from Rust."));
@@ -79,22 +83,6 @@ fn app(settings: Settings) -> Router {
         )
 }
 
-/// A session cookie as Django would set it after logging user 1 in, signed `ago` seconds ago.
-fn login_cookie(settings: &Settings, ago: f64) -> String {
-    let store = SignedCookieStore::new(settings).unwrap();
-    let mut s = Session::new();
-    auth::login(&mut s, "1", auth::MODEL_BACKEND, PASSWORD, settings);
-    store.save(&mut s, djsign::signing::now() - ago).unwrap()
-}
-
-struct Reply {
-    status: StatusCode,
-    body: String,
-    set_cookies: Vec<String>,
-    vary: Option<String>,
-    location: Option<String>,
-}
-
 async fn get_with(app: &Router, path: &str, cookie: Option<&str>) -> Reply {
     let mut req = Request::get(path);
     if let Some(c) = cookie {
@@ -105,177 +93,38 @@ async fn get_with(app: &Router, path: &str, cookie: Option<&str>) -> Reply {
         .oneshot(req.body(Body::empty()).unwrap())
         .await
         .unwrap();
-    let (vary, location) = {
-        let header = |n: &str| res.headers().get(n).map(|v| v.to_str().unwrap().to_owned());
-        (header("vary"), header("location"))
-    };
-    let set_cookies = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let status = res.status();
-    let body =
-        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-    Reply {
-        status,
-        body,
-        set_cookies,
-        vary,
-        location,
-    }
-}
-
-fn session_value(r: &Reply) -> Option<String> {
-    r.set_cookies.iter().find_map(|c| {
-        c.strip_prefix("sessionid=")
-            .map(|v| v.split(';').next().unwrap().to_owned())
+    let headers = res.headers().clone();
+    let status = res.status().as_u16();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply::new(status, body, |name| {
+        headers
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
     })
 }
 
-#[tokio::test]
-async fn anonymous_is_redirected_like_login_required() {
-    let app = app(settings());
-    let r = get_with(&app, "/whoami?x=a%20b&y=1", None).await;
-    assert_eq!(r.status, StatusCode::FOUND);
-    assert_eq!(
-        r.location.as_deref(),
-        Some("/accounts/login/?next=/whoami%3Fx%3Da%2520b%26y%3D1")
-    );
-    assert_eq!(
-        get_with(&app, "/api/whoami", None).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(get_with(&app, "/maybe", None).await.body, "anonymous");
+fn session_value(r: &Reply) -> Option<String> {
+    r.cookie("sessionid")
 }
 
-#[tokio::test]
-async fn a_django_login_is_seen() {
-    let s = settings();
-    let app = app(s.clone());
-    let cookie = format!("sessionid={}", login_cookie(&s, 10.0));
-    let r = get_with(&app, "/whoami", Some(&cookie)).await;
-    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "1"));
-    // Only read: Vary, no new cookie (as SessionMiddleware).
-    assert_eq!(r.vary.as_deref(), Some("Cookie"));
-    assert!(r.set_cookies.is_empty());
-    assert_eq!(get_with(&app, "/maybe", Some(&cookie)).await.body, "1");
-}
-
-#[tokio::test]
-async fn tampered_and_expired_sessions_are_anonymous() {
-    let s = settings();
-    let app = app(s.clone());
-    let tampered = format!("sessionid={}x", login_cookie(&s, 10.0));
-    assert_eq!(
-        get_with(&app, "/whoami", Some(&tampered)).await.status,
-        StatusCode::FOUND
-    );
-    let expired = format!("sessionid={}", login_cookie(&s, 4000.0));
-    assert_eq!(
-        get_with(&app, "/api/whoami", Some(&expired)).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-}
-
-#[tokio::test]
-async fn writes_set_the_cookie_and_500_does_not() {
-    let app = app(settings());
-    let r = get_with(&app, "/count", None).await;
-    assert_eq!(r.body, "1");
-    let v = session_value(&r).expect("a session cookie");
-    assert!(r.set_cookies[0].ends_with("HttpOnly; Max-Age=3600; Path=/; SameSite=Lax"));
-    let r = get_with(&app, "/count", Some(&format!("sessionid={v}"))).await;
-    assert_eq!(r.body, "2");
-    let r = get_with(&app, "/boom", None).await;
-    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(r.set_cookies.is_empty(), "Django 4.2+ does not save on 5xx");
-}
-
-#[tokio::test]
-async fn save_every_request_slides_the_expiry() {
-    let mut s = settings();
-    s.session_save_every_request = true;
-    let app = app(s.clone());
-    let cookie = format!("sessionid={}", login_cookie(&s, 100.0));
-    let r = get_with(&app, "/whoami", Some(&cookie)).await;
-    assert_eq!(r.body, "1");
-    let fresh = session_value(&r).expect("refreshed");
-    assert_ne!(format!("sessionid={fresh}"), cookie);
-}
-
-#[tokio::test]
-async fn logout_deletes_the_cookie() {
-    let s = settings();
-    let app = app(s.clone());
-    let r = get_with(
-        &app,
-        "/logout",
-        Some(&format!("sessionid={}", login_cookie(&s, 1.0))),
-    )
-    .await;
-    assert_eq!(
-        r.set_cookies,
-        [r#"sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"#]
-    );
-    assert_eq!(r.vary.as_deref(), Some("Cookie"));
-}
-
-#[tokio::test]
-async fn messages_cross_between_django_and_rust() {
-    let s = settings();
-    let app = app(s.clone());
-    let r = get_with(&app, "/flash", None).await;
-    let value = r
-        .set_cookies
-        .iter()
-        .find_map(|c| c.strip_prefix("messages="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let read = MessageCookie::new(&s)
-        .unwrap()
-        .decode(&value)
-        .unwrap()
-        .unwrap();
-    assert_eq!(read.messages[0].message, "Saved from Rust.");
-    // Messages Django queued are shown once, then the cookie is deleted.
-    let django = MessageCookie::new(&s)
-        .unwrap()
-        .encode(&[Message::new(INFO, "From Django")], djsign::signing::now());
-    let r = get_with(&app, "/show", Some(&format!("messages={django}"))).await;
-    assert_eq!(r.body, "From Django");
-    assert!(
-        r.set_cookies
-            .iter()
-            .any(|c| c.starts_with("messages=\"\"; expires=Thu, 01 Jan 1970"))
-    );
-}
-
-#[tokio::test]
-async fn many_requests_at_once() {
-    let s = settings();
-    let app = app(s.clone());
-    let cookie = format!("sessionid={}", login_cookie(&s, 1.0));
-    let tasks: Vec<_> = (0..200)
-        .map(|_| {
-            let (app, cookie) = (app.clone(), cookie.clone());
-            tokio::spawn(async move { get_with(&app, "/whoami", Some(&cookie)).await.body })
-        })
-        .collect();
-    for t in tasks {
-        assert_eq!(t.await.unwrap(), "1");
+impl table::Client for Router {
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        get_with(self, path, cookie).await
     }
+}
+
+#[tokio::test]
+async fn the_shared_table() {
+    table::run(async |s: Settings| app(s)).await;
 }
 
 #[tokio::test]
 async fn a_router_without_the_layer_says_so() {
     let app: Router = Router::new().route("/count", get(|_s: DjangoSession| async { "" }));
     let r = get_with(&app, "/count", None).await;
-    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.status, 500);
     assert!(r.body.contains("is djsign's DjangoLayer installed"));
 }
 
