@@ -9,10 +9,12 @@ import os
 here = os.path.dirname(os.path.abspath(__file__))
 fixtures = os.path.join(here, "..", "fixtures")
 seeds = {t: set() for t in ["base64", "base62", "json", "loads", "signed_payload", "session_load",
-                            "stored_decode", "messages", "cookie_header"]}
+                            "stored_decode", "messages", "cookie_header", "pickle"]}
 for path in glob.glob(os.path.join(fixtures, "*.json")):
     for case in json.load(open(path)).get("cases", []):
-        op = case["op"]
+        op = case.get("op")
+        if "pickle" in case:  # fixtures/pickles.json: what Python's pickle wrote
+            seeds["pickle"].add(bytes.fromhex(case["pickle"]))
         for key in ("token", "cookie", "blob", "value", "header"):
             v = case.get(key)
             if isinstance(v, str) and v:
