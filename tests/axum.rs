@@ -8,7 +8,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
 use djsign::Settings;
-use djsign::integrations::axum::{DjangoApiUser, DjangoMessages, DjangoSession, DjangoUser};
+use djsign::integrations::axum::{
+    DjangoApiUser, DjangoMessages, DjangoSession, DjangoUser, django_middleware,
+};
 use djsign::integrations::tower::DjangoLayer;
 use djsign::messages::{INFO, Message};
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
@@ -33,7 +35,41 @@ async fn logout(s: DjangoSession) -> &'static str {
 }
 
 fn app(settings: Settings) -> Router {
-    let store = SignedCookieStore::new(&settings).unwrap();
+    routes().layer(layer(&settings))
+}
+
+fn layer(settings: &Settings) -> DjangoLayer<SignedCookieStore> {
+    DjangoLayer::new(settings.clone(), SignedCookieStore::new(settings).unwrap())
+        .unwrap()
+        .password_hashes(|id: String| async move { (id == "1").then(|| PASSWORD.to_string()) })
+}
+
+/// The application's state, holding the layer: configuration from state (`FromRef`).
+#[derive(Clone)]
+struct AppState {
+    django: DjangoLayer<SignedCookieStore>,
+}
+
+impl axum::extract::FromRef<AppState> for DjangoLayer<SignedCookieStore> {
+    fn from_ref(state: &AppState) -> Self {
+        state.django.clone()
+    }
+}
+
+/// The same routes with the layer configured from the app state.
+fn app_from_state(settings: Settings) -> Router {
+    let state = AppState {
+        django: layer(&settings),
+    };
+    routes()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            django_middleware::<SignedCookieStore>,
+        ))
+        .with_state(state)
+}
+
+fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/whoami", get(|u: DjangoUser| async move { u.id }))
         .route("/api/whoami", get(|u: DjangoApiUser| async move { u.id }))
@@ -74,13 +110,6 @@ fn app(settings: Settings) -> Router {
                     .join("|")
             }),
         )
-        .layer(
-            DjangoLayer::new(settings.clone(), store)
-                .unwrap()
-                .password_hashes(
-                    |id: String| async move { (id == "1").then(|| PASSWORD.to_string()) },
-                ),
-        )
 }
 
 async fn get_with(app: &Router, path: &str, cookie: Option<&str>) -> Reply {
@@ -118,6 +147,11 @@ impl table::Client for Router {
 #[tokio::test]
 async fn the_shared_table() {
     table::run(async |s: Settings| app(s)).await;
+}
+
+#[tokio::test]
+async fn the_shared_table_with_the_layer_in_app_state() {
+    table::run(async |s: Settings| app_from_state(s)).await;
 }
 
 #[tokio::test]
@@ -169,9 +203,20 @@ async fn the_layer_accepts_the_db_engine() {
         .unwrap();
     let store = DbSessionStore::new(&s, pool).unwrap();
     store.create_table().await.unwrap();
+    let other = store.clone();
     let app = Router::new()
         .route("/count", get(count))
         .route("/logout", get(logout))
+        .route(
+            "/gone",
+            // Another request (or Django) deletes the session while this one writes.
+            get(move |s: DjangoSession| async move {
+                let key = s.with(|s| s.key().map(str::to_owned)).unwrap();
+                other.delete_session(&key).await.unwrap();
+                s.insert("late", &1).unwrap();
+                "written"
+            }),
+        )
         .layer(DjangoLayer::new(s.clone(), store.clone()).unwrap());
     let r = get_with(&app, "/count", None).await;
     let key = session_value(&r).expect("a session cookie");
@@ -185,7 +230,13 @@ async fn the_layer_accepts_the_db_engine() {
     assert!(r.set_cookies[0].starts_with("sessionid=\"\"; expires=Thu, 01 Jan 1970"));
     assert!(!store.exists(&key).await.unwrap(), "flush deleted the row");
     // A key whose row is gone is a new, empty session (Django: no key, {}).
-    assert_eq!(get_with(&app, "/count", Some(&cookie)).await.body, "1");
+    let r = get_with(&app, "/count", Some(&cookie)).await;
+    assert_eq!(r.body, "1");
+    // Saving a session deleted meanwhile answers 400, as Django's SessionInterrupted.
+    let cookie = format!("sessionid={}", session_value(&r).unwrap());
+    let r = get_with(&app, "/gone", Some(&cookie)).await;
+    assert_eq!(r.status, 400);
+    assert!(r.set_cookies.is_empty());
 }
 
 #[path = "common/csrf_cases.rs"]

@@ -143,3 +143,52 @@ impl<S: Send + Sync> FromRequestParts<S> for DjangoCsrf {
         ctx.csrf(parts.method.as_str(), cookies.as_deref(), token)
     }
 }
+
+/// The layer as an axum middleware function, configured from the application's state: keep
+/// the [`DjangoLayer`](super::tower::DjangoLayer) in your state (with `FromRef`, or
+/// `#[derive(FromRef)]`) and install it with `axum::middleware::from_fn_with_state`.
+///
+/// ```
+/// use axum::{extract::FromRef, middleware, routing::get, Router};
+/// use djsign::integrations::{axum::{django_middleware, DjangoSession}, tower::DjangoLayer};
+/// use djsign::{sessions::backends::signed_cookies::SignedCookieStore, Settings};
+///
+/// #[derive(Clone)]
+/// struct AppState {
+///     django: DjangoLayer<SignedCookieStore>,
+///     greeting: &'static str,
+/// }
+///
+/// impl FromRef<AppState> for DjangoLayer<SignedCookieStore> {
+///     fn from_ref(state: &AppState) -> Self {
+///         state.django.clone()
+///     }
+/// }
+///
+/// # fn main() -> Result<(), djsign::Error> {
+/// let settings = Settings::new("django-insecure-test-key");
+/// let state = AppState {
+///     django: DjangoLayer::new(settings.clone(), SignedCookieStore::new(&settings)?)?,
+///     greeting: "hello",
+/// };
+/// let app: Router = Router::new()
+///     .route("/", get(|s: DjangoSession| async move { format!("{:?}", s.get_as::<String>("name")) }))
+///     .layer(middleware::from_fn_with_state(state.clone(), django_middleware::<SignedCookieStore>))
+///     .with_state(state);
+/// # Ok(()) }
+/// ```
+pub async fn django_middleware<St: crate::sessions::SessionStore>(
+    axum::extract::State(layer): axum::extract::State<super::tower::DjangoLayer<St>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match layer
+        .around(req, |r| async move {
+            Ok::<_, std::convert::Infallible>(next.run(r).await)
+        })
+        .await
+    {
+        Ok(res) => res,
+        Err(never) => match never {},
+    }
+}

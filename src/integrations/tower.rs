@@ -297,38 +297,67 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request<ReqB>) -> Self::Future {
+    fn call(&mut self, req: Request<ReqB>) -> Self::Future {
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
         let layer = self.layer.clone();
-        Box::pin(async move {
-            let cookies: Vec<&str> = req
-                .headers()
-                .get_all(COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .collect();
-            let path = req
-                .uri()
-                .path_and_query()
-                .map_or("/".into(), |p| p.as_str().to_owned());
-            let exchange = layer.start(&cookies.join("; "), path).await;
-            req.extensions_mut().insert(exchange.context());
-            let mut res = inner.call(req).await?;
-            let out = layer.finish(exchange, res.status().as_u16()).await;
-            if let Some(status) = out.failed.and_then(|s| StatusCode::from_u16(s).ok()) {
-                *res.status_mut() = status;
+        Box::pin(async move { layer.around(req, |r| inner.call(r)).await })
+    }
+}
+
+impl<St: SessionStore> DjangoLayer<St> {
+    /// Runs `handler` on `req` inside the layer: loads the session and messages, puts the
+    /// request's [`DjangoContext`] in its extensions, and adds the cookies and `Vary`
+    /// Django's middleware would to the response. The tower service and the axum
+    /// middleware function both come down to this.
+    ///
+    /// ```
+    /// # use djsign::{integrations::tower::DjangoLayer, sessions::backends::signed_cookies::SignedCookieStore, Settings};
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let settings = Settings::new("k");
+    /// let layer = DjangoLayer::new(settings.clone(), SignedCookieStore::new(&settings)?)?;
+    /// let req = http::Request::get("/").body(())?;
+    /// let res = layer
+    ///     .around(req, |_req| async { Ok::<_, std::convert::Infallible>(http::Response::new(())) })
+    ///     .await?;
+    /// assert_eq!(res.status(), 200);
+    /// # Ok(()) }
+    /// ```
+    pub async fn around<ReqB, ResB, E, F, Fut>(
+        &self,
+        mut req: Request<ReqB>,
+        handler: F,
+    ) -> Result<Response<ResB>, E>
+    where
+        F: FnOnce(Request<ReqB>) -> Fut,
+        Fut: Future<Output = Result<Response<ResB>, E>>,
+    {
+        let cookies: Vec<&str> = req
+            .headers()
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let path = req
+            .uri()
+            .path_and_query()
+            .map_or("/".into(), |p| p.as_str().to_owned());
+        let exchange = self.start(&cookies.join("; "), path).await;
+        req.extensions_mut().insert(exchange.context());
+        let mut res = handler(req).await?;
+        let out = self.finish(exchange, res.status().as_u16()).await;
+        if let Some(status) = out.failed.and_then(|s| StatusCode::from_u16(s).ok()) {
+            *res.status_mut() = status;
+        }
+        if out.vary_cookie {
+            vary_cookie(&mut res);
+        }
+        for c in out.set_cookies {
+            if let Some(v) = header(&c) {
+                res.headers_mut().append(SET_COOKIE, v);
             }
-            if out.vary_cookie {
-                vary_cookie(&mut res);
-            }
-            for c in out.set_cookies {
-                if let Some(v) = header(&c) {
-                    res.headers_mut().append(SET_COOKIE, v);
-                }
-            }
-            Ok(res)
-        })
+        }
+        Ok(res)
     }
 }
 
