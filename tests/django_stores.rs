@@ -1,4 +1,4 @@
-//! The db, cache and cached_db engines against real Django on the same database and
+//! The db, cache, cached_db and file engines against real Django on the same database and
 //! Redis, in both directions (issue: database and cache sessions).
 //!
 //! Needs `DJSIGN_DJANGO_PYTHONS` (`LINE=PYTHON,…`: virtualenv pythons with Django and the
@@ -18,6 +18,7 @@ use djsign::pyjson::{self, Value};
 use djsign::sessions::backends::cache::{CacheSessionStore, RedisCache};
 use djsign::sessions::backends::cached_db::CachedDbSessionStore;
 use djsign::sessions::backends::db::{DbSessionStore, Pool};
+use djsign::sessions::backends::file::FileSessionStore;
 use djsign::sessions::{PyDateTime, Session, SessionStore, SetExpiry, StoreError};
 use djsign::{DjangoVersion, Settings};
 use serde_json::{Value as J, json};
@@ -33,9 +34,16 @@ mod oracle;
 struct Oracle(oracle::Oracle);
 
 impl Oracle {
-    fn start(python: &str, db_url: &str, redis_url: &str, prefix: &str, use_tz: bool) -> Oracle {
+    fn start(
+        python: &str,
+        db_url: &str,
+        redis_url: &str,
+        prefix: &str,
+        use_tz: bool,
+        files: &str,
+    ) -> Oracle {
         let tz = if use_tz { "1" } else { "0" };
-        let args = [db_url, redis_url, prefix, tz];
+        let args = [db_url, redis_url, prefix, tz, files];
         Oracle(oracle::Oracle::spawn(python, "django_stores.py", &args))
     }
 
@@ -88,7 +96,9 @@ async fn scenarios<St: SessionStore>(
             .extend(extra.as_object().unwrap().clone());
         o.ask(req)
     };
-    let is_db = engine != "cache";
+    let has_row = matches!(engine, "db" | "cached_db");
+    let has_ttl = matches!(engine, "cache" | "cached_db");
+    let is_file = engine == "file";
 
     // Django writes, djsign reads.
     let k1 = ask(o, "save", json!({"data": DATA, "now": t0}));
@@ -116,13 +126,14 @@ async fn scenarios<St: SessionStore>(
         json!(DATA),
         "{label}: Django reads djsign's session"
     );
-    if is_db {
-        let row = ask(o, "row", json!({"key": k2}));
+    if has_row || is_file {
+        let stored = if is_file {
+            ask(o, "file", json!({"key": k2}))["content"].clone()
+        } else {
+            ask(o, "row", json!({"key": k2}))["session_data"].clone()
+        };
         let encoded = ask(o, "encode", json!({"data": DATA, "now": t0}));
-        let (ours, theirs) = (
-            row["session_data"].as_str().unwrap(),
-            encoded.as_str().unwrap(),
-        );
+        let (ours, theirs) = (stored.as_str().unwrap(), encoded.as_str().unwrap());
         if theirs.starts_with('.') {
             // Compressed: deflate bytes may differ (README, deviations); the timestamp
             // agrees and Django decoded the data above. Uncompressed rows are compared
@@ -133,6 +144,9 @@ async fn scenarios<St: SessionStore>(
         } else {
             assert_eq!(ours, theirs, "{label}: session_data byte-identical");
         }
+    }
+    if has_row {
+        let row = ask(o, "row", json!({"key": k2}));
         assert_eq!(
             row["expire_date"],
             json!(row_date(t0, 1_209_600)),
@@ -144,7 +158,7 @@ async fn scenarios<St: SessionStore>(
             "{label}: same expire_date as Django's"
         );
     }
-    if engine != "db" {
+    if has_ttl {
         let (a, b) = (
             ask(o, "ttl", json!({"key": k1})),
             ask(o, "ttl", json!({"key": k2})),
@@ -174,7 +188,58 @@ async fn scenarios<St: SessionStore>(
     mine.set_expiry(SetExpiry::Seconds(300), now_dt, settings)
         .unwrap();
     let k4 = store.save_session(&mut mine, t0).await.unwrap();
-    if is_db {
+    if is_file {
+        // The file engine never enforces a positive integer custom expiry (spec §5.4).
+        let far = t0 + 1e7;
+        for key in [&k3, &k4] {
+            let theirs = ask(o, "load", json!({"key": key, "now": far}));
+            assert_eq!(theirs["key"], json!(key), "{label}: Django keeps {key}");
+            assert!(
+                store.load_session(Some(key), far).await.key().is_some(),
+                "{label}"
+            );
+        }
+        // Without one, expiry is the file's mtime + SESSION_COOKIE_AGE, floored to whole
+        // seconds: alive with one second left, expired a microsecond later.
+        let e1 = ask(o, "save", json!({"data": "{}", "now": t0}));
+        let e1 = e1.as_str().unwrap().to_owned();
+        let e2 = store
+            .save_session(&mut session_with("{\"b\":2}"), t0)
+            .await
+            .unwrap();
+        for (key, django_checks) in [(&e1, true), (&e2, false)] {
+            let m = ask(o, "file", json!({"key": key}))["mtime"]
+                .as_f64()
+                .unwrap();
+            let last = m + 1_209_600.0 - 1.0;
+            let theirs = ask(o, "load", json!({"key": key, "now": last}));
+            assert_eq!(
+                theirs["key"],
+                json!(key),
+                "{label}: Django at the last second"
+            );
+            let ours = store.load_session(Some(key), last).await;
+            assert_eq!(
+                ours.key(),
+                Some(key.as_str()),
+                "{label}: djsign at the last second"
+            );
+            // Loading an expired file deletes it: each side checks its own copy.
+            let gone = last + 1e-6;
+            if django_checks {
+                let theirs = ask(o, "load", json!({"key": key, "now": gone}));
+                assert_ne!(theirs["key"], json!(key), "{label}: Django expires it");
+            } else {
+                let ours = store.load_session(Some(key), gone).await;
+                assert_ne!(ours.key(), Some(key.as_str()), "{label}: djsign expires it");
+            }
+            assert_eq!(
+                ask(o, "file", json!({"key": key})),
+                J::Null,
+                "{label}: file removed"
+            );
+        }
+    } else if has_row {
         let (a, b) = (
             ask(o, "row", json!({"key": k3})),
             ask(o, "row", json!({"key": k4})),
@@ -276,7 +341,25 @@ async fn scenarios<St: SessionStore>(
             "{label}"
         );
     }
-    if is_db {
+    if is_file {
+        // clear_expired loads every file and so removes the expired ones.
+        let k7 = ask(o, "save", json!({"data": "{}", "now": t0}));
+        let m = ask(o, "file", json!({"key": k7}))["mtime"]
+            .as_f64()
+            .unwrap();
+        store.clear_expired(m + 1_209_600.0 - 1.0).await.unwrap();
+        assert!(
+            ask(o, "file", json!({"key": k7})).is_object(),
+            "{label}: not yet expired"
+        );
+        store.clear_expired(m + 1_209_600.0).await.unwrap();
+        assert_eq!(
+            ask(o, "file", json!({"key": k7})),
+            J::Null,
+            "{label}: cleared"
+        );
+    }
+    if has_row {
         // clear_expired removes what expired (expire_date < now), Django sees it gone.
         let k7 = ask(o, "save", json!({"data": "{}", "expiry": 1, "now": t0}));
         store.clear_expired(t0 + 1.0).await.unwrap(); // expire_date == now: kept
@@ -321,7 +404,10 @@ async fn django_and_djsign_share_db_and_cache_sessions() {
                 let redis = redis_url
                     .clone()
                     .unwrap_or_else(|| "redis://127.0.0.1:1/".into());
-                let mut o = Oracle::start(python, db_url, &redis, &prefix, use_tz);
+                let files = dir.join(format!("files-{line}-{use_tz}-{}", db_url.len()));
+                std::fs::create_dir_all(&files).unwrap();
+                let files_arg = files.to_str().unwrap();
+                let mut o = Oracle::start(python, db_url, &redis, &prefix, use_tz, files_arg);
                 let version: DjangoVersion = o
                     .ask(json!({"op": "version"}))
                     .as_str()
@@ -345,6 +431,12 @@ async fn django_and_djsign_share_db_and_cache_sessions() {
                 let db = DbSessionStore::new(&settings, pool).unwrap();
                 let label = format!("Django {version} {kind} USE_TZ={use_tz}");
                 scenarios(&mut o, "db", &db, &settings, &format!("{label} db")).await;
+                if db_url.starts_with("sqlite") {
+                    // The file engine does not depend on the database: once per Django.
+                    let store = FileSessionStore::new(&settings, &files).unwrap();
+                    let label = format!("Django {version} USE_TZ={use_tz} file");
+                    scenarios(&mut o, "file", &store, &settings, &label).await;
+                }
                 if let Some(url) = &redis_url {
                     let conn = redis::Client::open(url.as_str())
                         .unwrap()

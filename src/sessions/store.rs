@@ -139,6 +139,11 @@ impl SessionStore for FileSessionStore {
     }
 
     async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, StoreError> {
+        if let Some(key) = session.key() {
+            if !session.wants_new_key() && self.is_gone(key) {
+                return Err(StoreError::Gone);
+            }
+        }
         self.save(session, now).map_err(|e| StoreError::Backend {
             engine: "file",
             message: e.to_string(),

@@ -3,7 +3,7 @@
 one JSON request per line (stdin) with one JSON answer per line (stdout). Used by
 tests/django_stores.rs.
 
-    python django_stores.py DATABASE_URL REDIS_URL KEY_PREFIX USE_TZ(0|1)
+    python django_stores.py DATABASE_URL REDIS_URL KEY_PREFIX USE_TZ(0|1) SESSION_FILE_PATH
 
 DATABASE_URL: postgres://user@host:port/db, mysql://user@host:port/db or sqlite:///path.
 Every request pins the clock ("now": seconds since the epoch) for time.time() and
@@ -20,6 +20,9 @@ django.utils.timezone.now(). Requests:
   {"op": "cache_get", "engine", "key"}    -> {"ok": json | null}   (the cached dict)
   {"op": "cache_drop", "engine", "key"}   -> {"ok": null}
   {"op": "clear_expired", "now"}          -> {"ok": null}
+  {"op": "file", "key"}   -> {"ok": {"content", "mtime"} | null}   (file engine: the file,
+                             its mtime as Django reads it, to the microsecond)
+Engines: db, cache, cached_db, file.
 """
 import datetime
 import importlib
@@ -30,6 +33,7 @@ from unittest import mock
 from urllib.parse import urlparse
 
 db_url, redis_url, key_prefix, use_tz = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+file_path = sys.argv[5]
 u = urlparse(db_url)
 if u.scheme == "postgres":
     database = {"ENGINE": "django.db.backends.postgresql", "NAME": u.path.lstrip("/"),
@@ -52,6 +56,7 @@ from django.conf import settings  # noqa: E402
 settings.configure(
     SECRET_KEY="django-insecure-stores-key", USE_TZ=use_tz, TIME_ZONE="UTC",
     INSTALLED_APPS=["django.contrib.sessions"], DATABASES={"default": database},
+    SESSION_FILE_PATH=file_path,
     CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                         "LOCATION": redis_url, "KEY_PREFIX": key_prefix}},
 )
@@ -64,7 +69,7 @@ from django.contrib.sessions.models import Session  # noqa: E402
 call_command("migrate", "sessions", verbosity=0)
 
 ENGINES = {e: importlib.import_module("django.contrib.sessions.backends." + e).SessionStore
-           for e in ("db", "cache", "cached_db")}
+           for e in ("db", "cache", "cached_db", "file")}
 
 
 def clock(now):
@@ -93,6 +98,13 @@ def handle(req):
         if d.tzinfo is not None:
             d = d.astimezone(datetime.timezone.utc).replace(tzinfo=None)
         return {"session_data": row[0], "expire_date": d.isoformat(sep=" ")}
+    if op == "file":
+        import os
+        path = os.path.join(file_path, settings.SESSION_COOKIE_NAME + req["key"])
+        if not os.path.exists(path):
+            return None
+        m = datetime.datetime.fromtimestamp(os.stat(path).st_mtime, datetime.timezone.utc)
+        return {"content": open(path, encoding="ascii").read(), "mtime": m.timestamp()}
     if op == "ttl":
         return cache._cache.get_client().ttl(cache.make_and_validate_key(store.cache_key_prefix + req["key"]))
     if op == "cache_get":

@@ -90,10 +90,13 @@ impl FileSessionStore {
             std::fs::read(&path),
             std::fs::metadata(&path).and_then(|m| m.modified()),
         ) {
+            // Microseconds, rounded half to even as Python's `datetime.fromtimestamp`.
             (Ok(bytes), Ok(m)) => (
                 bytes,
-                m.duration_since(UNIX_EPOCH)
-                    .map_or(0.0, |d| d.as_secs_f64()),
+                m.duration_since(UNIX_EPOCH).map_or(0, |d| {
+                    let (us, sub) = (d.as_micros() as i128, d.subsec_nanos() % 1000);
+                    us + i128::from(sub > 500 || (sub == 500 && us % 2 == 1))
+                }),
             ),
             _ => return Session::new(),
         };
@@ -119,15 +122,19 @@ impl FileSessionStore {
                 Ok(age) => age.seconds().is_some_and(|s| s <= 0.0),
                 Err(_) => true,
             },
-            // mtime + SESSION_COOKIE_AGE, compared in whole seconds as timedelta does.
-            None => (mtime + self.cookie_age as f64 - now).floor() <= 0.0,
+            // mtime + SESSION_COOKIE_AGE - now, in whole seconds (floored, as timedelta's
+            // days * 86400 + seconds), computed in exact microseconds.
+            None => {
+                let now_us = (now * 1e6).round_ties_even() as i128;
+                mtime + i128::from(self.cookie_age) * 1_000_000 - now_us < 1_000_000
+            }
         };
         if expired {
             let _ = std::fs::remove_file(&path);
             let mut s = Session::reset(
                 None,
                 ErrorKind::Expired {
-                    age: now - mtime,
+                    age: now - mtime as f64 / 1e6,
                     max_age: crate::MaxAge::Seconds(self.cookie_age),
                 }
                 .into(),
@@ -185,6 +192,12 @@ impl FileSessionStore {
         }
         session.set_key(Some(key.clone()));
         Ok(key)
+    }
+
+    /// Whether `key` is valid here but its file is missing: saving it is then Django's
+    /// `UpdateError` (the file was deleted since the session was loaded).
+    pub(crate) fn is_gone(&self, key: &str) -> bool {
+        self.path(key).is_some_and(|p| !p.exists())
     }
 
     /// Whether a file exists for `key` (Django's `exists`).
