@@ -30,3 +30,6 @@ for name in ["empty", "login", "cart", "large"]:
     r = djsign("unsign", name)
     print(f"| Signer.unsign (verify only) | {name} | – | {r*1e6:.2f} | {1/r/1e6:.2f} M/s |")
 PY
+echo
+cargo build -q --release --example hot_paths
+target/release/examples/hot_paths login scaling 3

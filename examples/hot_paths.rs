@@ -2,7 +2,9 @@
 //! `benches/instructions.sh` (instruction counts under callgrind) and for profiling.
 //!
 //! `cargo run --release --example hot_paths -- WORKLOAD OP [ITERATIONS]` with OP one of
-//! `loads`, `dumps`, `parse`, `unsign`, `session_load`, `session_save`.
+//! `loads`, `dumps`, `parse`, `unsign`, `session_load`, `session_save`; or
+//! `hot_paths WORKLOAD scaling [SECONDS]`: `loads` throughput of one shared signer on one
+//! thread, then on two, and the ratio.
 
 use djsign::pyjson::{self, Value};
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
@@ -32,6 +34,47 @@ fn main() {
     let store = SignedCookieStore::new(&settings).expect("store");
     let value = pyjson::from_slice(&json).expect("workload JSON");
     let session = store.load(Some(&cookie), frozen + 10.0);
+    if op == "scaling" {
+        let secs = iterations.clamp(1, 60) as f64;
+        let loads = || {
+            let v: Value = signer
+                .unsign_object_at(
+                    std::hint::black_box(&cookie),
+                    Some(MaxAge::Seconds(1_209_600)),
+                    frozen + 10.0,
+                )
+                .expect("valid");
+            matches!(v, Value::Dict(_)) as u64
+        };
+        let run = |threads: usize| -> f64 {
+            let started = std::time::Instant::now();
+            let total: u64 = std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..threads)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut n = 0u64;
+                            while started.elapsed().as_secs_f64() < secs {
+                                for _ in 0..100 {
+                                    n += loads();
+                                }
+                            }
+                            n
+                        })
+                    })
+                    .collect();
+                workers.into_iter().map(|w| w.join().expect("worker")).sum()
+            });
+            total as f64 / started.elapsed().as_secs_f64()
+        };
+        let (one, two) = (run(1), run(2));
+        println!(
+            "{workload} loads, one shared signer: 1 thread {:.0}/s, 2 threads {:.0}/s, ratio {:.2}",
+            one,
+            two,
+            two / one
+        );
+        return;
+    }
     let started = std::time::Instant::now();
     let mut sink = 0usize;
     for _ in 0..iterations {

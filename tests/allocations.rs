@@ -45,3 +45,15 @@ fn unsign_allocates_nothing() {
     });
     assert_eq!(counts.count_total, 0, "{counts:?}");
 }
+
+/// Signers and stores are shared by every request of a service: `Send + Sync` (checked
+/// at compile time).
+#[test]
+fn signers_and_stores_are_send_and_sync() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<djsign::Signer>();
+    shared::<djsign::TimestampSigner>();
+    shared::<djsign::sessions::backends::signed_cookies::SignedCookieStore>();
+    shared::<djsign::sessions::backends::stored::SessionCodec>();
+    shared::<djsign::messages::MessageCookie>();
+}
