@@ -234,6 +234,35 @@ impl DbSessionStore {
         DbSessionStore::with_table(settings, pool, "django_session")
     }
 
+    /// The engine on an SQLite database file, created if missing, with Django's table
+    /// (Django's embedded default, `db.sqlite3`): for a Rust service without a database
+    /// server. Against a Django project's file, Django's `migrate` has made the table.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// # let path = std::env::temp_dir().join(format!("djsign-doc-{}.sqlite3", std::process::id()));
+    /// use djsign::sessions::backends::db::DbSessionStore;
+    /// let store = DbSessionStore::sqlite(&djsign::Settings::new("k"), &path).await?;
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub async fn sqlite(
+        settings: &Settings,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<DbSessionStore, StoreError> {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options)
+            .await
+            .map_err(backend)?;
+        let store = DbSessionStore::new(settings, pool)?;
+        store.create_table().await?;
+        Ok(store)
+    }
+
     /// The engine on another table of the same shape (a custom session model's
     /// `db_table`); the name must be a plain SQL identifier (`[A-Za-z0-9_]`).
     ///
