@@ -41,9 +41,10 @@ impl Oracle {
         prefix: &str,
         use_tz: bool,
         files: &str,
+        cache: &str,
     ) -> Oracle {
         let tz = if use_tz { "1" } else { "0" };
-        let args = [db_url, redis_url, prefix, tz, files];
+        let args = [db_url, redis_url, prefix, tz, files, cache];
         Oracle(oracle::Oracle::spawn(python, "django_stores.py", &args))
     }
 
@@ -407,7 +408,8 @@ async fn django_and_djsign_share_db_and_cache_sessions() {
                 let files = dir.join(format!("files-{line}-{use_tz}-{}", db_url.len()));
                 std::fs::create_dir_all(&files).unwrap();
                 let files_arg = files.to_str().unwrap();
-                let mut o = Oracle::start(python, db_url, &redis, &prefix, use_tz, files_arg);
+                let mut o =
+                    Oracle::start(python, db_url, &redis, &prefix, use_tz, files_arg, "redis");
                 let version: DjangoVersion = o
                     .ask(json!({"op": "version"}))
                     .as_str()
@@ -453,7 +455,7 @@ async fn django_and_djsign_share_db_and_cache_sessions() {
                         &format!("{label} cache"),
                     )
                     .await;
-                    let store = CachedDbSessionStore::new(&settings, db.clone(), cache);
+                    let store = CachedDbSessionStore::new(&settings, db.clone(), cache.clone());
                     scenarios(
                         &mut o,
                         "cached_db",
@@ -462,6 +464,22 @@ async fn django_and_djsign_share_db_and_cache_sessions() {
                         &format!("{label} cached_db"),
                     )
                     .await;
+                    if db_url.starts_with("sqlite") {
+                        // django-redis (its defaults: pickle, same key function) on the
+                        // same Redis, once per Django.
+                        let mut o = Oracle::start(
+                            python,
+                            db_url,
+                            url,
+                            &prefix,
+                            use_tz,
+                            files_arg,
+                            "django-redis",
+                        );
+                        let store = CacheSessionStore::new(&settings, cache);
+                        let label = format!("Django {version} USE_TZ={use_tz} django-redis");
+                        scenarios(&mut o, "cache", &store, &settings, &label).await;
+                    }
                 }
             }
         }

@@ -3,7 +3,9 @@
 one JSON request per line (stdin) with one JSON answer per line (stdout). Used by
 tests/django_stores.rs.
 
-    python django_stores.py DATABASE_URL REDIS_URL KEY_PREFIX USE_TZ(0|1) SESSION_FILE_PATH
+    python django_stores.py DATABASE_URL REDIS_URL KEY_PREFIX USE_TZ(0|1) SESSION_FILE_PATH [CACHE]
+
+CACHE: "redis" (Django's built-in RedisCache, the default) or "django-redis".
 
 DATABASE_URL: postgres://user@host:port/db, mysql://user@host:port/db or sqlite:///path.
 Every request pins the clock ("now": seconds since the epoch) for time.time() and
@@ -34,6 +36,9 @@ from urllib.parse import urlparse
 
 db_url, redis_url, key_prefix, use_tz = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
 file_path = sys.argv[5]
+cache_kind = sys.argv[6] if len(sys.argv) > 6 else "redis"
+cache_backend = {"redis": "django.core.cache.backends.redis.RedisCache",
+                 "django-redis": "django_redis.cache.RedisCache"}[cache_kind]
 u = urlparse(db_url)
 if u.scheme == "postgres":
     database = {"ENGINE": "django.db.backends.postgresql", "NAME": u.path.lstrip("/"),
@@ -57,7 +62,7 @@ settings.configure(
     SECRET_KEY="django-insecure-stores-key", USE_TZ=use_tz, TIME_ZONE="UTC",
     INSTALLED_APPS=["django.contrib.sessions"], DATABASES={"default": database},
     SESSION_FILE_PATH=file_path,
-    CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES={"default": {"BACKEND": cache_backend,
                         "LOCATION": redis_url, "KEY_PREFIX": key_prefix}},
 )
 django.setup()
@@ -106,6 +111,8 @@ def handle(req):
         m = datetime.datetime.fromtimestamp(os.stat(path).st_mtime, datetime.timezone.utc)
         return {"content": open(path, encoding="ascii").read(), "mtime": m.timestamp()}
     if op == "ttl":
+        if cache_kind == "django-redis":
+            return cache.ttl(store.cache_key_prefix + req["key"])
         return cache._cache.get_client().ttl(cache.make_and_validate_key(store.cache_key_prefix + req["key"]))
     if op == "cache_get":
         v = cache.get(store.cache_key_prefix + req["key"])

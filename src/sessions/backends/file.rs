@@ -90,12 +90,15 @@ impl FileSessionStore {
             std::fs::read(&path),
             std::fs::metadata(&path).and_then(|m| m.modified()),
         ) {
-            // Microseconds, rounded half to even as Python's `datetime.fromtimestamp`.
+            // Microseconds as Django sees them: Python's float `st_mtime` (seconds plus
+            // nanoseconds * 1e-9, as a double), then `datetime.fromtimestamp`, which
+            // rounds the fraction to microseconds half to even.
             (Ok(bytes), Ok(m)) => (
                 bytes,
                 m.duration_since(UNIX_EPOCH).map_or(0, |d| {
-                    let (us, sub) = (d.as_micros() as i128, d.subsec_nanos() % 1000);
-                    us + i128::from(sub > 500 || (sub == 500 && us % 2 == 1))
+                    let t = d.as_secs() as f64 + f64::from(d.subsec_nanos()) * 1e-9;
+                    let whole = t.trunc();
+                    whole as i128 * 1_000_000 + ((t - whole) * 1e6).round_ties_even() as i128
                 }),
             ),
             _ => return Session::new(),
