@@ -63,6 +63,13 @@ impl fmt::Display for PickleError {
 
 impl std::error::Error for PickleError {}
 
+/// Largest pickled integer accepted, in bytes (4300 decimal digits).
+const MAX_LONG_BYTES: usize = 1786;
+
+/// Total bytes of large integers one pickle may hold: each costs quadratic time to turn
+/// into decimal, so a budget keeps a 1 MiB pickle of them linear.
+const LONG_BUDGET: usize = 64 * 1024;
+
 /// Deepest nesting accepted (as the JSON reader's).
 const MAX_DEPTH: usize = 512;
 
@@ -202,7 +209,9 @@ fn decode_long(bytes: &[u8]) -> Result<Value, PickleError> {
             Err(_) => Value::BigInt(BigInt::parse(&n.to_string()).ok_or(PickleError::TooLarge)?),
         });
     }
-    if bytes.len() > 4096 {
+    // Python refuses to print integers of more than 4300 digits (1786 bytes); djsign keeps
+    // big integers as decimal text, so it refuses them too (the conversion is quadratic).
+    if bytes.len() > MAX_LONG_BYTES {
         return Err(PickleError::TooLarge);
     }
     // Magnitude in base 10^9 limbs, from the two's complement bytes (quadratic, bounded).
@@ -257,6 +266,7 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
     let mut nodes: Vec<Node> = Vec::new();
     let mut stack: Vec<Slot> = Vec::new();
     let mut memo: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    let mut long_budget = LONG_BUDGET;
     let malformed = PickleError::Malformed;
     let push = |nodes: &mut Vec<Node>, stack: &mut Vec<Slot>, n: Node| {
         nodes.push(n);
@@ -322,12 +332,18 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
             }
             0x8a | 0x8b => {
                 let n = if op == 0x8a { r.len(1)? } else { r.len(4)? };
+                if n > 16 {
+                    long_budget = long_budget.checked_sub(n).ok_or(PickleError::TooLarge)?;
+                }
                 let v = decode_long(r.take(n)?)?;
                 push(&mut nodes, &mut stack, Node::Scalar(v));
             }
             b'I' | b'L' => {
                 let line = std::str::from_utf8(r.line()?).map_err(|_| malformed("integer"))?;
                 let t = line.trim_end_matches('L');
+                if t.len() > 4301 {
+                    return Err(PickleError::TooLarge);
+                }
                 let v = match t {
                     "01" if op == b'I' => Value::Bool(true),
                     "00" if op == b'I' => Value::Bool(false),

@@ -160,3 +160,40 @@ fn huge_cookie_headers_and_message_cookies() {
     let stored = c.store(&msgs, true, 0.0);
     assert!(stored.value.unwrap().len() <= 2048 && !stored.unstored.is_empty());
 }
+
+#[test]
+fn hostile_pickles_fail_fast() {
+    use djsign::pickle::{self, PickleError};
+    // Large integers: each is quadratic to print, so a budget refuses a pickle of them.
+    let mut longs = b"\x80\x05(".to_vec();
+    while longs.len() < MIB {
+        longs.extend_from_slice(&[0x8a, 255]);
+        longs.extend(std::iter::repeat_n(0x7f, 255));
+    }
+    assert_eq!(pickle::from_slice(&longs), Err(PickleError::TooLarge));
+    // A LONG4 past 4300 digits.
+    let mut huge = vec![0x80, 0x05, 0x8b];
+    huge.extend_from_slice(&(4096u32).to_le_bytes());
+    huge.extend(std::iter::repeat_n(1u8, 4096));
+    huge.push(b'.');
+    assert_eq!(pickle::from_slice(&huge), Err(PickleError::TooLarge));
+    // Marks, appends and memo references by the megabyte: linear, then refused or read.
+    let marks: Vec<u8> = std::iter::repeat_n(b'(', MIB).chain([b'l', b'.']).collect();
+    // As Python's unpickler: STOP takes the top of the stack; marks left below are ignored.
+    assert_eq!(pickle::from_slice(&marks), Ok(pyjson::Value::List(vec![])));
+    let mut appends = b"]\x94".to_vec();
+    while appends.len() < MIB {
+        appends.extend_from_slice(b"h\x00a");
+    }
+    appends.push(b'.');
+    assert_eq!(pickle::from_slice(&appends), Err(PickleError::TooLarge));
+    let mut list = b"](".to_vec();
+    while list.len() < MIB {
+        list.extend_from_slice(b"K\x01");
+    }
+    list.extend_from_slice(b"e.");
+    match pickle::from_slice(&list).unwrap() {
+        pyjson::Value::List(items) => assert_eq!(items.len(), (list.len() - 4) / 2),
+        _ => unreachable!(),
+    }
+}
