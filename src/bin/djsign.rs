@@ -157,8 +157,11 @@ enum Command {
 enum Backend {
     /// SESSION_ENGINE "django.contrib.sessions.backends.signed_cookies": the cookie is the session.
     SignedCookies,
-    /// The db, cache and file engines' stored `session_data`.
+    /// The db, cached_db and file engines' stored `session_data`.
     Db,
+    /// The cache and cached_db engines' cache entry: the pickled session, in hex
+    /// (e.g. `redis-cli --raw GET ':1:django.contrib.sessions.cache<key>' | xxd -p`).
+    Cache,
 }
 
 #[derive(Subcommand, Debug)]
@@ -260,6 +263,22 @@ fn read_arg(v: &str) -> Result<String, Error> {
         .read_to_string(&mut s)
         .map_err(|e| invalid(format!("cannot read standard input: {e}")))?;
     Ok(s.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hex digits (whitespace ignored, as `xxd -p` wraps lines) to bytes.
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok())
+        .collect()
 }
 
 fn invalid(msg: String) -> Error {
@@ -503,9 +522,14 @@ fn session_command(cmd: &SessionCommand, s: &Settings, now: f64) -> Result<Outpu
                         store.save(x, now)
                     })?
                 }
-                Backend::Db => {
-                    let codec = SessionCodec::new(s)?;
-                    lines.push(codec.encode(&dict, now));
+                Backend::Db | Backend::Cache => {
+                    lines.push(match backend {
+                        Backend::Db => SessionCodec::new(s)?.encode(&dict, now),
+                        _ => hex(&djsign::pickle::to_vec(&Value::Dict(dict.clone()))),
+                    });
+                    if !*set_cookie {
+                        return Ok(Output::Text(lines.join("\n")));
+                    }
                     let key =
                         new_session_key().map_err(|e| invalid(format!("no random key: {e}")))?;
                     middleware::process_response(&mut session, false, 200, s, now, |_| {
@@ -516,11 +540,11 @@ fn session_command(cmd: &SessionCommand, s: &Settings, now: f64) -> Result<Outpu
             let cookie = out
                 .set_cookie
                 .ok_or_else(|| invalid("the middleware would not set a cookie".into()))?;
-            match (backend, set_cookie) {
-                (Backend::SignedCookies, false) => lines.push(cookie.value.clone()),
-                (_, true) => lines.push(format!("Set-Cookie: {cookie}")),
-                (Backend::Db, false) => {}
-            }
+            lines.push(if *set_cookie {
+                format!("Set-Cookie: {cookie}")
+            } else {
+                cookie.value.clone()
+            });
             Ok(Output::Text(lines.join("\n")))
         }
         SessionCommand::Decode {
@@ -554,6 +578,13 @@ fn session_command(cmd: &SessionCommand, s: &Settings, now: f64) -> Result<Outpu
                     Ok(Output::Json(pyjson::to_vec(&Value::Dict(
                         session.data().clone(),
                     ))))
+                }
+                Backend::Cache => {
+                    let bytes = unhex(&token)
+                        .ok_or_else(|| invalid("a cache entry is given in hex".into()))?;
+                    let value = djsign::pickle::from_slice(&bytes)
+                        .map_err(|e| invalid(format!("not a session pickle: {e}")))?;
+                    Ok(Output::Json(pyjson::to_vec(&value)))
                 }
                 Backend::Db => {
                     let codec = SessionCodec::new(s)?;
