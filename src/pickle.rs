@@ -713,24 +713,26 @@ impl Writer {
                     }
                 }
             }
-            Value::Dict(d) => {
-                self.out.push(b'}');
-                self.memoize();
-                let entries: Vec<_> = d.iter().collect();
-                for batch in entries.chunks(BATCH) {
-                    if let [(k, v)] = batch {
-                        self.write_str(k);
-                        self.write_value(v);
-                        self.out.push(b's');
-                    } else {
-                        self.out.push(b'(');
-                        for (k, v) in batch {
-                            self.write_str(k);
-                            self.write_value(v);
-                        }
-                        self.out.push(b'u');
-                    }
+            Value::Dict(d) => self.write_dict(d),
+        }
+    }
+
+    fn write_dict(&mut self, d: &Dict) {
+        self.out.push(b'}');
+        self.memoize();
+        let entries: Vec<_> = d.iter().collect();
+        for batch in entries.chunks(BATCH) {
+            if let [(k, v)] = batch {
+                self.write_str(k);
+                self.write_value(v);
+                self.out.push(b's');
+            } else {
+                self.out.push(b'(');
+                for (k, v) in batch {
+                    self.write_str(k);
+                    self.write_value(v);
                 }
+                self.out.push(b'u');
             }
         }
     }
@@ -743,12 +745,27 @@ impl Writer {
 /// assert_eq!(djsign::pickle::to_vec(&djsign::pyjson::Value::Int(5)), b"\x80\x05K\x05.");
 /// ```
 pub fn to_vec(value: &Value) -> Vec<u8> {
+    frame(|w| w.write_value(value))
+}
+
+/// [`to_vec`] of a session dict, without wrapping it in a [`Value`] first.
+///
+/// ```
+/// let d: djsign::pyjson::Dict = [("a", 1.into())].into_iter().collect();
+/// assert_eq!(djsign::pickle::dict_to_vec(&d), djsign::pickle::to_vec(&d.clone().into()));
+/// ```
+pub fn dict_to_vec(dict: &Dict) -> Vec<u8> {
+    frame(|w| w.write_dict(dict))
+}
+
+/// Protocol 5 header, one frame around what `write` produces, and `STOP`.
+fn frame(write: impl FnOnce(&mut Writer)) -> Vec<u8> {
     let mut w = Writer {
         out: Vec::with_capacity(64),
         memo_len: 0,
         singletons: std::collections::HashMap::new(),
     };
-    w.write_value(value);
+    write(&mut w);
     let mut body = w.out;
     body.push(b'.');
     let mut out = Vec::with_capacity(body.len() + 11);

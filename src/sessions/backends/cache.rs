@@ -116,8 +116,7 @@ impl<C: ConnectionLike + Clone + Send + Sync + 'static> RedisCache<C> {
         cond: Option<&str>,
     ) -> Result<bool, StoreError> {
         let mut cmd = redis::cmd("SET");
-        cmd.arg(self.make_key(key))
-            .arg(pickle::to_vec(&Value::Dict(data.clone())));
+        cmd.arg(self.make_key(key)).arg(pickle::dict_to_vec(data));
         if ttl > 0 {
             cmd.arg("EX").arg(ttl);
         }

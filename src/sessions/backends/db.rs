@@ -148,6 +148,7 @@ impl Sql {
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     pool: Pool,
+    table: String,
     sql: Sql,
     codec: SessionCodec,
     settings: Settings,
@@ -298,6 +299,7 @@ impl DbSessionStore {
         };
         Ok(DbSessionStore {
             sql: Sql::new(table, numbered),
+            table: table.to_owned(),
             pool,
             codec: SessionCodec::new(settings)?,
             settings: settings.clone(),
@@ -318,13 +320,7 @@ impl DbSessionStore {
     /// # });
     /// ```
     pub async fn create_table(&self) -> Result<(), StoreError> {
-        let table = self
-            .sql
-            .delete
-            .split_whitespace()
-            .nth(2)
-            .unwrap_or("django_session")
-            .to_owned();
+        let table = &self.table;
         let (create, index) = match &self.pool {
             #[cfg(feature = "postgres")]
             Pool::Postgres(_) => (
