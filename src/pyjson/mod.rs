@@ -21,6 +21,7 @@
 
 mod de;
 mod read;
+mod scan;
 mod ser;
 mod value;
 mod write;

@@ -153,20 +153,6 @@ pub fn from_slice_with_depth(data: &[u8], max_depth: usize) -> Result<Value, Jso
     Ok(v)
 }
 
-/// Whether any byte of `w` is `"`, `\\`, a control character or non-ASCII (may also
-/// report a false positive next to such a byte; never a false negative).
-#[inline]
-fn needs_attention(w: u64) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let quote = w ^ (LO * b'"' as u64);
-    let slash = w ^ (LO * b'\\' as u64);
-    let has_quote = quote.wrapping_sub(LO) & !quote;
-    let has_slash = slash.wrapping_sub(LO) & !slash;
-    let has_ctrl = w.wrapping_sub(LO * 0x20) & !w;
-    ((has_quote | has_slash | has_ctrl) & HI) | (w & HI) != 0
-}
-
 struct Parser<'a> {
     b: &'a [u8],
     pos: usize,
@@ -309,20 +295,7 @@ impl Parser<'_> {
         let b = self.b;
         let start = self.pos - 1;
         // Fast path: printable ASCII up to the closing quote, eight bytes at a time.
-        let mut i = self.pos;
-        while i + 8 <= b.len() {
-            let w = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
-            if needs_attention(w) {
-                break;
-            }
-            i += 8;
-        }
-        while let Some(&c) = b.get(i) {
-            if c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c) {
-                break;
-            }
-            i += 1;
-        }
+        let mut i = super::scan::plain_run_end(b, self.pos, false);
         if b.get(i) == Some(&b'"') {
             let s = super::PyString::from_ascii(&b[self.pos..i]);
             self.pos = i + 1;
@@ -332,12 +305,7 @@ impl Parser<'_> {
         out.push_str(std::str::from_utf8(&b[self.pos..i]).unwrap_or_default());
         loop {
             let run_start = i;
-            while let Some(&c) = b.get(i) {
-                if c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c) {
-                    break;
-                }
-                i += 1;
-            }
+            i = super::scan::plain_run_end(b, i, false);
             if i > run_start {
                 // ASCII only, so always valid UTF-8.
                 out.push_str(std::str::from_utf8(&b[run_start..i]).unwrap_or_default());

@@ -208,51 +208,47 @@ fn write_finite_repr(out: &mut Vec<u8>, f: f64) {
 
 /// Writes a quoted, `ensure_ascii`-escaped string.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+    write_wtf8(out, s.as_bytes());
+}
+
+/// Writes a [`PyString`] (lone surrogates included) quoted and escaped.
+pub(crate) fn write_pystr(out: &mut Vec<u8>, s: &PyString) {
+    write_wtf8(out, s.wtf8_bytes());
+}
+
+/// Writes UTF-8 or WTF-8 text quoted, with every byte outside printable ASCII escaped as
+/// Python's `ensure_ascii` does (astral code points as a surrogate pair).
+fn write_wtf8(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut run = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\' {
-            i += 1;
-            continue;
-        }
+    let (mut run, mut i) = (0, 0);
+    loop {
+        i = super::scan::plain_run_end(bytes, i, true);
+        let Some(&lead) = bytes.get(i) else { break };
         out.extend_from_slice(&bytes[run..i]);
-        if c < 0x80 {
-            write_escape(out, c as u32);
-            i += 1;
-        } else {
-            let width = match c {
-                0xc0..=0xdf => 2,
-                0xe0..=0xef => 3,
-                _ => 4,
-            };
-            let ch = s[i..].chars().next().map_or(0xfffd, |c| c as u32);
-            write_escape(out, ch);
-            i += width;
-        }
+        let (cp, width) = decode_wtf8(bytes, i, lead);
+        write_escape(out, cp);
+        i += width;
         run = i;
     }
     out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
 }
 
-/// Writes a [`PyString`] (lone surrogates included) quoted and escaped.
-pub(crate) fn write_pystr(out: &mut Vec<u8>, s: &PyString) {
-    match s.as_str() {
-        Some(t) => write_str(out, t),
-        None => {
-            out.push(b'"');
-            for cp in s.code_points() {
-                if (0x20..0x7f).contains(&cp) && cp != b'"' as u32 && cp != b'\\' as u32 {
-                    out.push(cp as u8);
-                } else {
-                    write_escape(out, cp);
-                }
-            }
-            out.push(b'"');
-        }
+/// The code point starting at `bytes[i]` (whose value is `lead`) and its width in bytes.
+/// The text is well-formed (it comes from a `str` or a [`PyString`]); a truncated sequence
+/// reads its missing bytes as zero rather than panicking.
+#[inline]
+fn decode_wtf8(bytes: &[u8], i: usize, lead: u8) -> (u32, usize) {
+    let cont = |k: usize| bytes.get(i + k).map_or(0, |&b| (b & 0x3f) as u32);
+    match lead {
+        0x00..=0x7f => (lead as u32, 1),
+        0xc0..=0xdf => (((lead & 0x1f) as u32) << 6 | cont(1), 2),
+        0xe0..=0xef => (((lead & 0x0f) as u32) << 12 | cont(1) << 6 | cont(2), 3),
+        _ => (
+            ((lead & 0x07) as u32) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3),
+            4,
+        ),
     }
 }
 

@@ -1,0 +1,80 @@
+//! Word-at-a-time scanning for the plain runs of a JSON string: the bytes both the reader
+//! and the writer copy through unchanged. Strings in session data are mostly such runs,
+//! so finding their end eight bytes per step is most of the speed of both directions.
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Lanes of `w` that may equal `byte` (exact up to the first true match; lanes after a
+/// match may be flagged too, which only ends a word-sized step early).
+#[inline]
+fn lanes_equal(w: u64, byte: u8) -> u64 {
+    let x = w ^ (LO * byte as u64);
+    x.wrapping_sub(LO) & !x
+}
+
+/// Whether a byte of `w` ends a plain run: `"`, `\`, a control character, non-ASCII, and
+/// also DEL when `del_too` (Python's `ensure_ascii` escapes it; the reader accepts it raw).
+#[inline]
+fn word_ends_run(w: u64, del_too: bool) -> bool {
+    let control = w.wrapping_sub(LO * 0x20) & !w;
+    let high = if del_too { w.wrapping_add(LO) | w } else { w };
+    ((lanes_equal(w, b'"') | lanes_equal(w, b'\\') | control) & HI) | (high & HI) != 0
+}
+
+#[inline]
+fn byte_ends_run(c: u8, del_too: bool) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20 || c >= 0x80 || (del_too && c == 0x7f)
+}
+
+/// Index of the first byte at or after `from` that is `"`, `\`, a control character or
+/// non-ASCII (or DEL, with `del_too`); `b.len()` if there is none.
+#[inline]
+pub(crate) fn plain_run_end(b: &[u8], from: usize, del_too: bool) -> usize {
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if word_ends_run(w, del_too) {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if byte_ends_run(c, del_too) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_first_special_byte_at_every_offset() {
+        for special in [b'"', b'\\', 0x00, 0x1f, 0x7f, 0x80, 0xff] {
+            for len in 0..40 {
+                for at in 0..=len {
+                    let mut b = vec![b'a'; len];
+                    if at < len {
+                        b[at] = special;
+                    }
+                    for del_too in [false, true] {
+                        let want = if at < len && (special != 0x7f || del_too) {
+                            at
+                        } else {
+                            len
+                        };
+                        assert_eq!(plain_run_end(&b, 0, del_too), want, "{special} {len} {at}");
+                    }
+                }
+            }
+        }
+        // Every plain byte is skipped.
+        let plain: Vec<u8> = (0x20..0x7f).filter(|&c| c != b'"' && c != b'\\').collect();
+        assert_eq!(plain_run_end(&plain, 0, true), plain.len());
+        assert_eq!(plain_run_end(b"ab\x7f", 1, false), 3);
+    }
+}
