@@ -24,7 +24,7 @@ fn word_ends_run(w: u64, del_too: bool) -> bool {
 
 #[inline]
 fn byte_ends_run(c: u8, del_too: bool) -> bool {
-    c == b'"' || c == b'\\' || c < 0x20 || c >= 0x80 || (del_too && c == 0x7f)
+    c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c) || (del_too && c == 0x7f)
 }
 
 /// Index of the first byte at or after `from` that is `"`, `\`, a control character or
