@@ -20,7 +20,9 @@ const MAX_LAZY: usize = 16;
 const NICE_LENGTH: usize = 128;
 const MAX_CHAIN: usize = 128;
 const TOO_FAR: usize = 4096;
-const NIL: u32 = u32::MAX;
+/// "No earlier position" in the hash chains (positions are below [`MAX_INPUT`] and fit a
+/// `u16`, which halves the tables' cache footprint).
+const NIL: u16 = u16::MAX;
 
 const LEN_BASE: [u16; 29] = [
     3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
@@ -127,18 +129,22 @@ fn lz77(data: &[u8]) -> Vec<Sym> {
     let mask = (1u32 << bits) - 1;
     let mut head = vec![NIL; 1 << bits];
     let mut prev = vec![NIL; n];
+    // Hash of the three bytes at `p`, read as one little-endian word where four bytes remain.
     let hash = |p: usize| -> usize {
-        let v = (data[p] as u32) | ((data[p + 1] as u32) << 8) | ((data[p + 2] as u32) << 16);
+        let v = match data.get(p..p + 4) {
+            Some(w) => u32::from_le_bytes(w.try_into().unwrap_or([0; 4])) & 0x00ff_ffff,
+            None => (data[p] as u32) | ((data[p + 1] as u32) << 8) | ((data[p + 2] as u32) << 16),
+        };
         (v.wrapping_mul(0x9E37_79B1) >> (32 - bits) & mask) as usize
     };
-    let insert = |p: usize, head: &mut [u32], prev: &mut [u32]| -> u32 {
+    let insert = |p: usize, head: &mut [u16], prev: &mut [u16]| -> u16 {
         let h = hash(p);
         let first = head[h];
         prev[p] = first;
-        head[h] = p as u32;
+        head[h] = p as u16;
         first
     };
-    let longest = |p: usize, mut cand: u32, prev_len: usize, prev: &[u32]| -> (usize, usize) {
+    let longest = |p: usize, mut cand: u16, prev_len: usize, prev: &[u16]| -> (usize, usize) {
         let mut chain = if prev_len >= GOOD_LENGTH {
             MAX_CHAIN >> 2
         } else {
@@ -511,34 +517,26 @@ fn write_symbols<const L: usize>(
         if s.dist == 0 {
             w.put(lc_codes[s.len as usize] as u32, ll[s.len as usize] as u32);
         } else {
+            // Code and extra bits go out together: at most 15 + 5 and 15 + 13 bits.
             let len = s.len as usize;
             let lc = len_code(len);
-            w.put(lc_codes[257 + lc] as u32, ll[257 + lc] as u32);
-            w.put((len - LEN_BASE[lc] as usize) as u32, LEN_EXTRA[lc] as u32);
+            let bits = ll[257 + lc] as u32;
+            let extra = (len - LEN_BASE[lc] as usize) as u32;
+            w.put(
+                lc_codes[257 + lc] as u32 | extra << bits,
+                bits + LEN_EXTRA[lc] as u32,
+            );
             let dist = s.dist as usize;
             let dc = dist_code(dist);
-            w.put(dc_codes[dc] as u32, dl[dc] as u32);
+            let bits = dl[dc] as u32;
+            let extra = (dist - DIST_BASE[dc] as usize) as u32;
             w.put(
-                (dist - DIST_BASE[dc] as usize) as u32,
-                DIST_EXTRA[dc] as u32,
+                dc_codes[dc] as u32 | extra << bits,
+                bits + DIST_EXTRA[dc] as u32,
             );
         }
     }
     w.put(lc_codes[256] as u32, ll[256] as u32);
-}
-
-/// Adler-32 of `data`.
-fn adler32(data: &[u8]) -> u32 {
-    let (mut a, mut b) = (1u32, 0u32);
-    for chunk in data.chunks(5552) {
-        for &x in chunk {
-            a += x as u32;
-            b += a;
-        }
-        a %= 65521;
-        b %= 65521;
-    }
-    (b << 16) | a
 }
 
 /// A complete zlib stream (`78 9c`, one deflate block, Adler-32) for `data`, which must
@@ -645,7 +643,8 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Vec<u8> {
         );
     }
     w.align();
-    w.out.extend_from_slice(&adler32(data).to_be_bytes());
+    w.out
+        .extend_from_slice(&zlib_rs::adler32::adler32(1, data).to_be_bytes());
     w.out
 }
 
