@@ -143,6 +143,7 @@ pub fn from_slice_with_depth(data: &[u8], max_depth: usize) -> Result<Value, Jso
         max_depth,
         items: Vec::new(),
         entries: Vec::new(),
+        scratch: StringBuilder::default(),
     };
     p.skip_ws();
     let v = p.value()?;
@@ -163,6 +164,8 @@ struct Parser<'a> {
     items: Vec<Value>,
     /// Entries of the dicts being parsed, likewise.
     entries: Vec<(super::PyString, Value)>,
+    /// Reused for strings with escapes or non-ASCII text.
+    scratch: StringBuilder,
 }
 
 impl Parser<'_> {
@@ -267,18 +270,18 @@ impl Parser<'_> {
             }
         }
         self.pos = i;
-        // The slice is ASCII digits, signs, '.' and 'e' only.
-        let text = std::str::from_utf8(&b[start..i]).unwrap_or("0");
-        if is_float {
-            return Ok(Value::Float(text.parse().unwrap_or(f64::NAN)));
-        }
         let digits = &b[int_start..int_end];
-        if digits.len() <= 18 {
+        if !is_float && digits.len() <= 18 {
             let mut v: i64 = 0;
             for &d in digits {
                 v = v * 10 + (d - b'0') as i64;
             }
             return Ok(Value::Int(if neg { -v } else { v }));
+        }
+        // The slice is ASCII digits, signs, '.' and 'e' only.
+        let text = std::str::from_utf8(&b[start..i]).unwrap_or("0");
+        if is_float {
+            return Ok(Value::Float(text.parse().unwrap_or(f64::NAN)));
         }
         if digits.len() > MAX_INT_DIGITS {
             self.pos = start;
@@ -293,15 +296,30 @@ impl Parser<'_> {
     /// Parses a string body; `self.pos` is just past the opening quote.
     fn string(&mut self) -> Result<super::PyString, JsonError> {
         let b = self.b;
-        let start = self.pos - 1;
         // Fast path: printable ASCII up to the closing quote, eight bytes at a time.
-        let mut i = super::scan::plain_run_end(b, self.pos, false);
+        let i = super::scan::plain_run_end(b, self.pos, false);
         if b.get(i) == Some(&b'"') {
             let s = super::PyString::from_ascii(&b[self.pos..i]);
             self.pos = i + 1;
             return Ok(s);
         }
-        let mut out = StringBuilder::with_capacity(i - self.pos + 16);
+        // Escapes or non-ASCII text: decoded into the parser's reusable buffer.
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        let r = self.decode_string(i, &mut out);
+        self.scratch = out;
+        r
+    }
+
+    /// The slow path of [`Self::string`]: decodes from `i` (the first byte that is not
+    /// plain ASCII) into `out`, which holds nothing yet.
+    fn decode_string(
+        &mut self,
+        mut i: usize,
+        out: &mut StringBuilder,
+    ) -> Result<super::PyString, JsonError> {
+        let b = self.b;
+        let start = self.pos - 1;
         out.push_str(std::str::from_utf8(&b[self.pos..i]).unwrap_or_default());
         loop {
             let run_start = i;
@@ -317,7 +335,7 @@ impl Parser<'_> {
                 }
                 Some(b'"') => {
                     self.pos = i + 1;
-                    return Ok(out.finish());
+                    return Ok(out.to_py_string());
                 }
                 Some(&c) if c >= 0x80 => {
                     out.push_char(char::from(c));

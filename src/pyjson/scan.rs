@@ -5,21 +5,22 @@
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// Lanes of `w` that may equal `byte` (exact up to the first true match; lanes after a
-/// match may be flagged too, which only ends a word-sized step early).
+/// Lanes of `w` that may equal `byte`: exact up to the first true match (a borrow may
+/// also flag lanes above it).
 #[inline]
 fn lanes_equal(w: u64, byte: u8) -> u64 {
     let x = w ^ (LO * byte as u64);
     x.wrapping_sub(LO) & !x
 }
 
-/// Whether a byte of `w` ends a plain run: `"`, `\`, a control character, non-ASCII, and
-/// also DEL when `del_too` (Python's `ensure_ascii` escapes it; the reader accepts it raw).
+/// The high bit of every lane of `w` that ends a plain run: `"`, `\`, a control character,
+/// non-ASCII, and also DEL when `del_too` (Python's `ensure_ascii` escapes it; the reader
+/// accepts it raw). The lowest flagged lane is always exact.
 #[inline]
-fn word_ends_run(w: u64, del_too: bool) -> bool {
+fn run_enders(w: u64, del_too: bool) -> u64 {
     let control = w.wrapping_sub(LO * 0x20) & !w;
     let high = if del_too { w.wrapping_add(LO) | w } else { w };
-    ((lanes_equal(w, b'"') | lanes_equal(w, b'\\') | control) & HI) | (high & HI) != 0
+    (lanes_equal(w, b'"') | lanes_equal(w, b'\\') | control | high) & HI
 }
 
 #[inline]
@@ -34,8 +35,9 @@ pub(crate) fn plain_run_end(b: &[u8], from: usize, del_too: bool) -> usize {
     let mut i = from;
     while let Some(chunk) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if word_ends_run(w, del_too) {
-            break;
+        let enders = run_enders(w, del_too);
+        if enders != 0 {
+            return i + (enders.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }

@@ -305,13 +305,6 @@ pub(crate) struct StringBuilder {
 }
 
 impl StringBuilder {
-    pub(crate) fn with_capacity(n: usize) -> Self {
-        StringBuilder {
-            text: String::with_capacity(n),
-            wtf: None,
-        }
-    }
-
     pub(crate) fn push_str(&mut self, s: &str) {
         match &mut self.wtf {
             None => self.text.push_str(s),
@@ -346,6 +339,23 @@ impl StringBuilder {
             0x80 | (cp & 0x3f) as u8,
         ]);
         Some(())
+    }
+
+    /// Empties the builder, keeping its buffer for the next string.
+    pub(crate) fn clear(&mut self) {
+        self.text.clear();
+        if let Some(mut w) = self.wtf.take() {
+            w.clear();
+            self.text = String::from_utf8(w).unwrap_or_default();
+        }
+    }
+
+    /// The string built so far (copied out, so the builder can be reused).
+    pub(crate) fn to_py_string(&self) -> PyString {
+        match &self.wtf {
+            None => PyString::from_text(&self.text),
+            Some(w) => PyString(Repr::Wtf8(w.as_slice().into())),
+        }
     }
 
     pub(crate) fn finish(self) -> PyString {
