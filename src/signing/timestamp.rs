@@ -256,8 +256,7 @@ impl TimestampSigner {
     ) -> Result<TimestampedValue<'a>, Error> {
         let result = self.signer.unsign(signed)?;
         let sep = &*self.signer.sep;
-        let at = result
-            .rfind(sep)
+        let at = super::signer::rfind_sep(result, sep)
             .ok_or_else(|| Error::from(Malformed::MissingTimestamp))?;
         let (value, ts) = (&result[..at], &result[at + sep.len()..]);
         let timestamp = base62::decode(ts).map_err(Malformed::Timestamp)?;
