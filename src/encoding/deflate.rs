@@ -262,13 +262,13 @@ fn code_lengths<const N: usize>(freqs: &[u32; N], used: &mut Used, max_bits: usi
     used.syms[..used.n].sort_unstable();
     let n = used.n;
     // `frequency << 16 | symbol`, sorted by frequency (dummies count as 1).
-    let mut keys = [0u64; 288];
+    let mut keys = [0u64; N];
     for (k, &sym) in keys.iter_mut().zip(used.as_slice()) {
         *k = ((freqs[sym as usize].max(1) as u64) << 16) | sym as u64;
     }
     let keys = &mut keys[..n];
     keys.sort_unstable();
-    let mut a = [0u32; 288];
+    let mut a = [0u32; N];
     for (slot, k) in a.iter_mut().zip(keys.iter()) {
         *slot = (k >> 16) as u32;
     }
