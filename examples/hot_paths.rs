@@ -33,7 +33,7 @@ fn main() {
     settings.session_cookie_age = data["max_age"].as_i64().expect("max_age");
     let store = SignedCookieStore::new(&settings).expect("store");
     let value = pyjson::from_slice(&json).expect("workload JSON");
-    let session = store.load(Some(&cookie), frozen + 10.0);
+    let mut session = store.load(Some(&cookie), frozen + 10.0);
     // `loads` of the workload's cookie, as Django's session engine calls it.
     let loads = || {
         let v: Value = signer
@@ -97,10 +97,7 @@ fn main() {
                 .load(Some(std::hint::black_box(&cookie)), frozen + 10.0)
                 .data()
                 .len(),
-            "session_save" => store
-                .save(&mut session.clone(), frozen)
-                .expect("saved")
-                .len(),
+            "session_save" => store.save(&mut session, frozen).expect("saved").len(),
             other => panic!("unknown op {other}"),
         };
     }
