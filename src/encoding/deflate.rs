@@ -178,7 +178,7 @@ fn lz77(data: &[u8]) -> Vec<Sym> {
         let (mut len, mut dist) = (0, 0);
         if i + MIN_MATCH <= n {
             let cand = insert(i, &mut head, &mut prev);
-            if prev_len < MAX_LAZY {
+            if prev_len < MAX_LAZY && cand != NIL {
                 (len, dist) = longest(i, cand, prev_len, &prev);
             }
         }
