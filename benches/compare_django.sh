@@ -1,34 +1,55 @@
 #!/usr/bin/env bash
 # Times Django's own signing.loads/dumps and djsign's on the same workloads, in one run,
 # and prints one table: Django, djsign, ratio (medians, microseconds per operation).
-#   benches/compare_django.sh            # Django 5.2 (the workloads' version)
-#   DJANGO_LINE=6.1 benches/compare_django.sh
+#   benches/compare_django.sh            # Django 5.2 (the workloads' version), 3 rounds
+#   DJANGO_LINE=6.1 ROUNDS=5 benches/compare_django.sh
+# Each round times Django, then djsign, back to back; the table shows the median of the
+# rounds' times and the median of their ratios with its range, so a noisy neighbour that
+# slows one round does not decide the figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 line="${DJANGO_LINE:-5.2}"
+rounds="${ROUNDS:-3}"
 read -r _ py < <(fixtures/venvs.sh "$line")
-django_json="$("$py" -W ignore benches/django_timings.py)"
-cargo bench --bench signing -- --noplot "^(loads|dumps|unsign|session_load|session_save)/" >/dev/null 2>&1
-python3 - "$django_json" <<'PY'
-import json, os, platform, sys
-django = json.loads(sys.argv[1])
-def djsign(group, name):
-    p = os.path.join("target", "criterion", group, name, "new", "estimates.json")
-    return json.load(open(p))["median"]["point_estimate"] / 1e9
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+for round in $(seq "$rounds"); do
+  echo "round $round of $rounds" >&2
+  "$py" -W ignore benches/django_timings.py > "$results/django-$round.json"
+  cargo bench --bench signing -- --noplot "^(loads|dumps|unsign|session_load|session_save)/" >/dev/null 2>&1
+  python3 - "$results/djsign-$round.json" <<'PY'
+import json, os, sys
+out = {}
+for group in ["loads", "dumps", "unsign", "session_load", "session_save"]:
+    for name in ["empty", "login", "cart", "large"]:
+        p = os.path.join("target", "criterion", group, name, "new", "estimates.json")
+        out.setdefault(group, {})[name] = json.load(open(p))["median"]["point_estimate"] / 1e9
+json.dump(out, open(sys.argv[1], "w"))
+PY
+done
+python3 - "$results" "$rounds" <<'PY'
+import json, os, platform, statistics, sys
+results, rounds = sys.argv[1], int(sys.argv[2])
+django = [json.load(open(os.path.join(results, f"django-{r}.json"))) for r in range(1, rounds + 1)]
+djsign = [json.load(open(os.path.join(results, f"djsign-{r}.json"))) for r in range(1, rounds + 1)]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
-print(f"Django {django['django']} (Python {django['python']}) vs djsign, {cpu}, {os.cpu_count()} cores")
+med = statistics.median
+print(f"Django {django[0]['django']} (Python {django[0]['python']}) vs djsign, {cpu}, {os.cpu_count()} cores, "
+      f"median of {rounds} rounds")
 print()
-print("| operation | workload | Django µs | djsign µs | ratio |")
-print("|---|---|---:|---:|---:|")
+print("| operation | workload | Django µs | djsign µs | ratio | ratio range |")
+print("|---|---|---:|---:|---:|---:|")
 for op, group in [("loads (max_age)", "loads"), ("dumps (compress)", "dumps"),
                   ("signed-cookie session load", "session_load"), ("signed-cookie session save", "session_save")]:
     for name in ["empty", "login", "cart", "large"]:
-        d = django[group][name]
-        r = djsign(group, name)
-        print(f"| {op} | {name} | {d*1e6:.1f} | {r*1e6:.2f} | {d/r:.1f}x |")
+        d = [r[group][name] for r in django]
+        s = [r[group][name] for r in djsign]
+        ratios = [a / b for a, b in zip(d, s)]
+        print(f"| {op} | {name} | {med(d)*1e6:.1f} | {med(s)*1e6:.2f} | {med(ratios):.1f}x "
+              f"| {min(ratios):.1f}–{max(ratios):.1f}x |")
 for name in ["empty", "login", "cart", "large"]:
-    r = djsign("unsign", name)
-    print(f"| Signer.unsign (verify only) | {name} | – | {r*1e6:.2f} | {1/r/1e6:.2f} M/s |")
+    s = med([r["unsign"][name] for r in djsign])
+    print(f"| Signer.unsign (verify only) | {name} | – | {s*1e6:.2f} | {1/s/1e6:.2f} M/s | |")
 PY
 echo
 cargo build -q --release --example hot_paths
