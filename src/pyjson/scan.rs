@@ -74,6 +74,34 @@ mod tests {
                 }
             }
         }
+        // Several special bytes in one word (borrows and carries between lanes): the
+        // first is found, as a byte-at-a-time scan finds it.
+        let alphabet = [
+            b'a', b'"', b'\\', 0x00, 0x01, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xfe, 0xff,
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let b: Vec<u8> = (0..(x % 24) as usize)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    // Mostly plain bytes, so runs are long enough to cross words.
+                    if x % 4 == 0 {
+                        alphabet[(x >> 8) as usize % alphabet.len()]
+                    } else {
+                        b'a'
+                    }
+                })
+                .collect();
+            for del_too in [false, true] {
+                let want = b
+                    .iter()
+                    .position(|&c| byte_ends_run(c, del_too))
+                    .unwrap_or(b.len());
+                assert_eq!(plain_run_end(&b, 0, del_too), want, "{b:02x?}");
+            }
+        }
         // Every plain byte is skipped.
         let plain: Vec<u8> = (0x20..0x7f).filter(|&c| c != b'"' && c != b'\\').collect();
         assert_eq!(plain_run_end(&plain, 0, true), plain.len());
