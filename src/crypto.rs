@@ -434,5 +434,42 @@ pub fn salted_hmac(
 /// assert!(!djsign::crypto::constant_time_eq(b"abc", b"abc="));
 /// ```
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && bool::from(a.ct_eq(b))
+    if a.len() != b.len() {
+        return false;
+    }
+    // The OR of the XORs, eight bytes at a time, with no branch on the contents; then one
+    // `subtle` comparison, which keeps the optimiser from reasoning about the result
+    // (`subtle`'s slice comparison puts every byte through that barrier, which costs more
+    // than the rest of verifying a short cookie's signature).
+    let (wa, wb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let mut diff = 0u64;
+    for (x, y) in wa.remainder().iter().zip(wb.remainder()) {
+        diff |= u64::from(x ^ y);
+    }
+    for (x, y) in wa.zip(wb) {
+        let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or_default());
+        diff |= word(x) ^ word(y);
+    }
+    bool::from(diff.ct_eq(&0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn constant_time_eq_finds_every_difference() {
+        for len in 0..40usize {
+            let a: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37)).collect();
+            assert!(constant_time_eq(&a, &a.clone()));
+            assert!(!constant_time_eq(&a, &a[..len.saturating_sub(1)]) || len == 0);
+            for at in 0..len {
+                for bit in 0..8 {
+                    let mut b = a.clone();
+                    b[at] ^= 1 << bit;
+                    assert!(!constant_time_eq(&a, &b), "len {len}, byte {at}, bit {bit}");
+                }
+            }
+        }
+    }
 }
