@@ -245,6 +245,9 @@ impl Used {
     }
 }
 
+/// Frequencies below this are sorted by counting (see [`code_lengths`]).
+const COUNTING_SORT_LIMIT: usize = 256;
+
 /// Code lengths for `freqs`, at most `max_bits` long: in-place minimum-redundancy
 /// computation, then length limiting by the Kraft sum. `used` lists the symbols with a
 /// non-zero frequency; on return it lists every symbol that has a code (deflate decoders
@@ -252,6 +255,7 @@ impl Used {
 fn code_lengths<const N: usize>(freqs: &[u32; N], used: &mut Used, max_bits: usize) -> [u8; N] {
     let mut lens = [0u8; N];
     let mut s = 0;
+    let listed = used.n;
     while used.n < 2 && s < N {
         if freqs[s] == 0 && !used.as_slice().contains(&(s as u16)) {
             used.syms[used.n] = s as u16;
@@ -259,15 +263,42 @@ fn code_lengths<const N: usize>(freqs: &[u32; N], used: &mut Used, max_bits: usi
         }
         s += 1;
     }
-    used.syms[..used.n].sort_unstable();
-    let n = used.n;
-    // `frequency << 16 | symbol`, sorted by frequency (dummies count as 1).
-    let mut keys = [0u64; N];
-    for (k, &sym) in keys.iter_mut().zip(used.as_slice()) {
-        *k = ((freqs[sym as usize].max(1) as u64) << 16) | sym as u64;
+    if used.n != listed {
+        used.syms[..used.n].sort_unstable();
     }
-    let keys = &mut keys[..n];
-    keys.sort_unstable();
+    let n = used.n;
+    // `frequency << 16 | symbol`, sorted by frequency (dummies count as 1), then symbol.
+    let mut keys = [0u64; N];
+    let freq = |sym: u16| freqs[sym as usize].max(1);
+    let max_freq = used
+        .as_slice()
+        .iter()
+        .map(|&sym| freq(sym))
+        .max()
+        .unwrap_or(1) as usize;
+    if max_freq < COUNTING_SORT_LIMIT {
+        // Small inputs have small frequencies: a counting sort, stable over the symbols,
+        // which `used` lists in order, costs less than a comparison sort.
+        let mut at = [0u16; COUNTING_SORT_LIMIT + 1];
+        for &sym in used.as_slice() {
+            at[freq(sym) as usize + 1] += 1;
+        }
+        for f in 1..=max_freq {
+            at[f] += at[f - 1];
+        }
+        for &sym in used.as_slice() {
+            let f = freq(sym);
+            let slot = &mut at[f as usize];
+            keys[*slot as usize] = ((f as u64) << 16) | sym as u64;
+            *slot += 1;
+        }
+    } else {
+        for (k, &sym) in keys.iter_mut().zip(used.as_slice()) {
+            *k = ((freq(sym) as u64) << 16) | sym as u64;
+        }
+        keys[..n].sort_unstable();
+    }
+    let keys = &keys[..n];
     let mut a = [0u32; N];
     for (slot, k) in a.iter_mut().zip(keys.iter()) {
         *slot = (k >> 16) as u32;
@@ -454,6 +485,16 @@ fn rle(lengths: &[u8]) -> Vec<(u8, u8)> {
         // The run, counted no further than one code can carry (138 zeros, 1 + 6 repeats).
         let cap = if l == 0 { 138 } else { 7 };
         let mut run = 1;
+        if l == 0 {
+            // Zero runs (unused literals) can be long: eight bytes at a time.
+            while run + 8 <= cap
+                && lengths
+                    .get(i + run..i + run + 8)
+                    .is_some_and(|w| w.iter().all(|&b| b == 0))
+            {
+                run += 8;
+            }
+        }
         while run < cap && i + run < lengths.len() && lengths[i + run] == l {
             run += 1;
         }
