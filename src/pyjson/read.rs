@@ -294,6 +294,7 @@ impl Parser<'_> {
     }
 
     /// Parses a string body; `self.pos` is just past the opening quote.
+    #[inline]
     fn string(&mut self) -> Result<super::PyString, JsonError> {
         let b = self.b;
         // Fast path: printable ASCII up to the closing quote, eight bytes at a time.
@@ -303,7 +304,13 @@ impl Parser<'_> {
             self.pos = i + 1;
             return Ok(s);
         }
-        // Escapes or non-ASCII text: decoded into the parser's reusable buffer.
+        self.escaped_string(i)
+    }
+
+    /// The slow path of [`Self::string`], kept out of line so the fast path stays small:
+    /// escapes or non-ASCII text, decoded into the parser's reusable buffer.
+    #[inline(never)]
+    fn escaped_string(&mut self, i: usize) -> Result<super::PyString, JsonError> {
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();
         let r = self.decode_string(i, &mut out);
@@ -311,8 +318,8 @@ impl Parser<'_> {
         r
     }
 
-    /// The slow path of [`Self::string`]: decodes from `i` (the first byte that is not
-    /// plain ASCII) into `out`, which holds nothing yet.
+    /// Decodes from `i` (the first byte that is not plain ASCII) into `out`, which holds
+    /// nothing yet.
     fn decode_string(
         &mut self,
         mut i: usize,
@@ -320,14 +327,12 @@ impl Parser<'_> {
     ) -> Result<super::PyString, JsonError> {
         let b = self.b;
         let start = self.pos - 1;
-        out.push_str(std::str::from_utf8(&b[self.pos..i]).unwrap_or_default());
+        // Plain runs are ASCII (see `scan`).
+        out.push_ascii(&b[self.pos..i]);
         loop {
             let run_start = i;
             i = super::scan::plain_run_end(b, i, false);
-            if i > run_start {
-                // ASCII only, so always valid UTF-8.
-                out.push_str(std::str::from_utf8(&b[run_start..i]).unwrap_or_default());
-            }
+            out.push_ascii(&b[run_start..i]);
             match b.get(i) {
                 None => {
                     self.pos = start;

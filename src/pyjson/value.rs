@@ -296,30 +296,27 @@ impl Iterator for WtfChars<'_> {
     }
 }
 
-/// Builds a [`PyString`] code point by code point, switching to WTF-8 at the first lone
-/// surrogate.
+/// Builds a [`PyString`] piece by piece, as generalised UTF-8 (WTF-8) bytes: UTF-8 until
+/// the first lone surrogate. The bytes are checked once, when the string is taken out,
+/// not per piece.
 #[derive(Default)]
 pub(crate) struct StringBuilder {
-    text: String,
-    wtf: Option<Vec<u8>>,
+    bytes: Vec<u8>,
+    /// Whether `bytes` holds a surrogate code point (and so is not UTF-8).
+    surrogate: bool,
 }
 
 impl StringBuilder {
-    pub(crate) fn push_str(&mut self, s: &str) {
-        match &mut self.wtf {
-            None => self.text.push_str(s),
-            Some(w) => w.extend_from_slice(s.as_bytes()),
-        }
+    /// Appends bytes the caller has checked are ASCII.
+    pub(crate) fn push_ascii(&mut self, ascii: &[u8]) {
+        debug_assert!(ascii.is_ascii());
+        self.bytes.extend_from_slice(ascii);
     }
 
     pub(crate) fn push_char(&mut self, c: char) {
-        match &mut self.wtf {
-            None => self.text.push(c),
-            Some(w) => {
-                let mut buf = [0u8; 4];
-                w.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
-        }
+        let mut buf = [0u8; 4];
+        self.bytes
+            .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
     }
 
     pub(crate) fn push_code_point(&mut self, cp: u32) -> Option<()> {
@@ -330,10 +327,8 @@ impl StringBuilder {
         if !(0xD800..=0xDFFF).contains(&cp) {
             return None;
         }
-        let w = self
-            .wtf
-            .get_or_insert_with(|| std::mem::take(&mut self.text).into_bytes());
-        w.extend_from_slice(&[
+        self.surrogate = true;
+        self.bytes.extend_from_slice(&[
             0xE0 | (cp >> 12) as u8,
             0x80 | ((cp >> 6) & 0x3f) as u8,
             0x80 | (cp & 0x3f) as u8,
@@ -343,25 +338,25 @@ impl StringBuilder {
 
     /// Empties the builder, keeping its buffer for the next string.
     pub(crate) fn clear(&mut self) {
-        self.text.clear();
-        if let Some(mut w) = self.wtf.take() {
-            w.clear();
-            self.text = String::from_utf8(w).unwrap_or_default();
-        }
+        self.bytes.clear();
+        self.surrogate = false;
     }
 
     /// The string built so far (copied out, so the builder can be reused).
     pub(crate) fn to_py_string(&self) -> PyString {
-        match &self.wtf {
-            None => PyString::from_text(&self.text),
-            Some(w) => PyString(Repr::Wtf8(w.as_slice().into())),
+        match std::str::from_utf8(&self.bytes) {
+            Ok(text) if !self.surrogate => PyString::from_text(text),
+            _ => PyString(Repr::Wtf8(self.bytes.as_slice().into())),
         }
     }
 
     pub(crate) fn finish(self) -> PyString {
-        match self.wtf {
-            None => PyString::from(self.text),
-            Some(w) => PyString(Repr::Wtf8(w.into_boxed_slice())),
+        if self.surrogate {
+            return PyString(Repr::Wtf8(self.bytes.into_boxed_slice()));
+        }
+        match String::from_utf8(self.bytes) {
+            Ok(text) => PyString::from(text),
+            Err(e) => PyString(Repr::Wtf8(e.into_bytes().into_boxed_slice())),
         }
     }
 }
