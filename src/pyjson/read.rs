@@ -278,6 +278,11 @@ impl Parser<'_> {
             }
             return Ok(Value::Int(if neg { -v } else { v }));
         }
+        if is_float {
+            if let Some(f) = exact_float(&b[start..i]) {
+                return Ok(Value::Float(f));
+            }
+        }
         // The slice is ASCII digits, signs, '.' and 'e' only.
         let text = std::str::from_utf8(&b[start..i]).unwrap_or("0");
         if is_float {
@@ -513,6 +518,116 @@ impl Parser<'_> {
                 }
                 _ => return Err(self.err(JsonErrorKind::ExpectingComma)),
             }
+        }
+    }
+}
+
+/// Powers of ten that are exact in an `f64`.
+const EXACT_POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common short decimals (prices, coordinates) without the general parser: when the
+/// digits form an integer `m` ≤ 2^53 and the decimal exponent `e` is within ±22, both `m`
+/// and `10^|e|` are exact in an `f64`, so one multiplication or division, which IEEE 754
+/// rounds correctly, gives the correctly rounded value, as Python's `float()` does
+/// (Clinger's fast path). `None` for everything else. `text` is a JSON number with a
+/// fraction or an exponent, already checked.
+fn exact_float(text: &[u8]) -> Option<f64> {
+    let (neg, mut i) = match text.first() {
+        Some(b'-') => (true, 1),
+        _ => (false, 0),
+    };
+    let (mut m, mut scale, mut in_fraction) = (0u64, 0i32, false);
+    while let Some(&c) = text.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                m = m.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+                scale -= i32::from(in_fraction);
+            }
+            b'.' => in_fraction = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if m > 1 << 53 {
+        return None;
+    }
+    if let Some(b'e' | b'E') = text.get(i) {
+        i += 1;
+        let negative_exponent = text.get(i) == Some(&b'-');
+        if matches!(text.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let digits = text.get(i..)?;
+        if digits.is_empty() || digits.len() > 3 {
+            return None;
+        }
+        let e = digits
+            .iter()
+            .fold(0i32, |e, &d| e * 10 + i32::from(d - b'0'));
+        scale += if negative_exponent { -e } else { e };
+    } else if i != text.len() {
+        return None;
+    }
+    let m = m as f64;
+    let v = if scale >= 0 {
+        m * EXACT_POW10.get(scale as usize)?
+    } else {
+        m / EXACT_POW10.get(scale.unsigned_abs() as usize)?
+    };
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exact_float;
+
+    /// The fast path agrees bit for bit with the general parser wherever it answers, and
+    /// answers for the short decimals it is for.
+    #[test]
+    fn exact_float_matches_the_general_parser() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut answered = 0;
+        for k in 0..200_000u64 {
+            let r = next();
+            let int = r % [10, 1000, 100_000, 10_000_000_000, u64::MAX][(k % 5) as usize];
+            let frac_digits = (r >> 40) % 20;
+            let frac = next() % 10u64.pow((frac_digits % 19) as u32).max(1);
+            let mut text = format!("{}{int}", if r & 1 == 1 { "-" } else { "" });
+            if frac_digits > 0 || k % 7 != 0 {
+                text += &format!(".{frac:0width$}", width = frac_digits.max(1) as usize);
+            }
+            if k % 3 == 0 {
+                let e = (next() % 60) as i64 - 30;
+                text += &format!("{}{e}", ["e", "E"][(k % 2) as usize]);
+            }
+            let want: f64 = text.parse().expect("valid");
+            if let Some(got) = exact_float(text.as_bytes()) {
+                assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+                answered += 1;
+            }
+        }
+        assert!(answered > 50_000, "{answered}");
+        for (text, want) in [
+            ("24.9", Some(24.9)),
+            ("-0.0", Some(-0.0)),
+            ("0.1e1", Some(1.0)),
+            ("1e22", Some(1e22)),
+            ("1e23", None),
+            ("9007199254740993.0", None),
+            ("1.5E-3", Some(0.0015)),
+            ("2e0001", None),
+        ] {
+            let got = exact_float(text.as_bytes());
+            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{text}");
         }
     }
 }
