@@ -7,4 +7,5 @@
 pub mod base62;
 pub mod base64;
 mod deflate;
+mod trees;
 pub mod zlib;

@@ -1,12 +1,14 @@
 //! zlib compression as Django's `sign_object(compress=True)` uses it, and decompression
 //! as Python's `zlib.decompress` accepts it (spec §4, traps T13 and T14).
 //!
-//! The deflate engine is zlib-rs (through `flate2`). Its compressed bytes differ from the C
-//! zlib CPython links, so a compressed token made here is not byte-identical to Django's;
-//! Django decompresses it to the same value, which is the contract. Compressor and
-//! decompressor state is kept per thread and reset between calls, and the compressor's
-//! tables are sized to the input: building a fresh 256 KiB deflate state costs more than
-//! the whole of Django's `dumps` for a small session.
+//! Compression of inputs up to 32 KiB (every session cookie) is djsign's own deflate,
+//! which writes the bytes CPython's zlib writes, so compressed tokens are byte-identical
+//! to Django's (with CPython linked against zlib 1.2/1.3, as python.org, Debian, Alpine
+//! and macOS builds are; a CPython built on zlib-ng writes other, equally valid bytes).
+//! Larger inputs, and the rare ones zlib would split into several blocks, go to zlib-rs,
+//! whose bytes differ but decompress to the same value. Decompression is zlib-rs (through
+//! `flate2`), with its state kept per thread and reset between calls: building a fresh
+//! state costs more than the whole of Django's `loads` for a small session.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -57,8 +59,8 @@ thread_local! {
 /// zlib-wrapped deflate at level 6 (Python's `zlib.compress(data)` settings), with the
 /// standard `78 9c` header.
 ///
-/// Inputs up to 32 KiB (every session cookie) go through djsign's own table-sized deflate
-/// (see the `deflate` module for why); larger ones through zlib-rs.
+/// Inputs up to 32 KiB (every session cookie) go through djsign's own deflate, which gives
+/// CPython's bytes (see the module docs); larger ones through zlib-rs.
 ///
 /// ```
 /// let c = djsign::encoding::zlib::compress(&[b'a'; 40]);
@@ -67,10 +69,11 @@ thread_local! {
 /// ```
 pub fn compress(data: &[u8]) -> Vec<u8> {
     if data.len() <= super::deflate::MAX_INPUT {
-        super::deflate::zlib_compress(data)
-    } else {
-        compress_reference(data)
+        if let Some(c) = super::deflate::zlib_compress(data) {
+            return c;
+        }
     }
+    compress_reference(data)
 }
 
 /// Level-6 deflate with Python's exact parameters (32 KiB window, memLevel 8).
