@@ -37,10 +37,8 @@ impl Tree {
 
 /// Tree nodes and zlib's heap of them.
 struct Nodes<const H: usize> {
-    freq: [u32; H],
-    depth: [u8; H],
-    /// `freq << 8 | depth`: zlib's `smaller` (by frequency, then depth) as one comparison
-    /// (frequencies are below 2^24: a block holds fewer symbols).
+    /// Per node, `frequency << 8 | depth`: zlib's `smaller` (by frequency, then subtree
+    /// depth) as one comparison (frequencies stay below 2^24: a block holds fewer symbols).
     key: [u32; H],
     heap: [u16; H],
     heap_len: usize,
@@ -49,9 +47,15 @@ struct Nodes<const H: usize> {
 impl<const H: usize> Nodes<H> {
     #[inline]
     fn set(&mut self, n: usize, freq: u32, depth: u8) {
-        self.freq[n] = freq;
-        self.depth[n] = depth;
         self.key[n] = freq << 8 | u32::from(depth);
+    }
+
+    fn freq(&self, n: usize) -> u32 {
+        self.key[n] >> 8
+    }
+
+    fn depth(&self, n: usize) -> u8 {
+        self.key[n] as u8
     }
 
     /// zlib's `pqdownheap`: restores the heap order from `k` down.
@@ -90,8 +94,6 @@ pub(super) fn build<const H: usize>(
     debug_assert_eq!(H, 2 * elems + 1);
     // Leaves are symbols; internal nodes are numbered from `elems` on.
     let mut nodes = Nodes::<H> {
-        freq: [0; H],
-        depth: [0; H],
         key: [0; H],
         heap: [0; H],
         heap_len: 0,
@@ -142,8 +144,8 @@ pub(super) fn build<const H: usize>(
         nodes.heap[heap_max] = m;
         let (n, m) = (n as usize, m as usize);
         // zlib keeps depths in a byte; so does this (no tree here gets near 255 deep).
-        let depth = nodes.depth[n].max(nodes.depth[m]).wrapping_add(1);
-        nodes.set(node, nodes.freq[n] + nodes.freq[m], depth);
+        let depth = nodes.depth(n).max(nodes.depth(m)).wrapping_add(1);
+        nodes.set(node, nodes.freq(n) + nodes.freq(m), depth);
         dad[n] = node as u16;
         dad[m] = node as u16;
         nodes.heap[1] = node as u16;
@@ -156,7 +158,7 @@ pub(super) fn build<const H: usize>(
     heap_max -= 1;
     nodes.heap[heap_max] = nodes.heap[1];
     let node_at = |h: usize| nodes.heap[h] as usize;
-    let freq = |n: usize| nodes.freq[n];
+    let freq = |n: usize| nodes.freq(n);
 
     // Lengths from the root down, capped at `max_bits`, counting the capped leaves.
     let mut bl_count = [0u32; 16];
