@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Seeds fuzz/corpus/<target>/ from the committed Django fixtures (tokens, cookies,
 payloads and JSON that real Django produced)."""
+import base64
 import glob
 import hashlib
 import json
@@ -9,10 +10,12 @@ import os
 here = os.path.dirname(os.path.abspath(__file__))
 fixtures = os.path.join(here, "..", "fixtures")
 seeds = {t: set() for t in ["base64", "base62", "json", "loads", "signed_payload", "session_load",
-                            "stored_decode", "messages", "cookie_header", "pickle"]}
+                            "stored_decode", "messages", "cookie_header", "pickle", "deflate"]}
 for path in glob.glob(os.path.join(fixtures, "*.json")):
     for case in json.load(open(path)).get("cases", []):
         op = case.get("op")
+        if "in" in case and "out" in case:  # fixtures/zlib.json: what CPython's zlib read
+            seeds["deflate"].add(base64.b64decode(case["in"]))
         if "pickle" in case:  # fixtures/pickles.json: what Python's pickle wrote
             seeds["pickle"].add(bytes.fromhex(case["pickle"]))
         for key in ("token", "cookie", "blob", "value", "header"):
