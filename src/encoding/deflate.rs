@@ -141,8 +141,8 @@ fn zlib_hash(b: &[u8]) -> u16 {
 /// positions with the searched one.
 struct Chains {
     head: Vec<u16>,
-    prev: Vec<u16>,
-    zh: Vec<u16>,
+    /// Per position: the previous position of its bucket, and its zlib hash.
+    prev: Vec<(u16, u16)>,
     bits: u32,
 }
 
@@ -151,8 +151,7 @@ impl Chains {
         let bits = (usize::BITS - n.max(256).leading_zeros()).clamp(8, 15);
         Chains {
             head: vec![NIL; 1 << bits],
-            prev: vec![NIL; n],
-            zh: vec![0; n],
+            prev: vec![(NIL, 0); n],
             bits,
         }
     }
@@ -163,8 +162,7 @@ impl Chains {
         let z = zlib_hash(at);
         let h = ((z as u32).wrapping_mul(0x9E37_79B1) >> (32 - self.bits)) as usize;
         let first = self.head[h];
-        self.prev[p] = first;
-        self.zh[p] = z;
+        self.prev[p] = (first, z);
         self.head[h] = p as u16;
         first
     }
@@ -182,14 +180,15 @@ fn lz77(data: &[u8]) -> Vec<Sym> {
         };
         let max = (n - p).min(MAX_MATCH);
         let (mut best, mut best_dist) = (prev_len.max(MIN_MATCH - 1), 0);
-        let h = chains.zh[p];
+        let h = chains.prev[p].1;
         // zlib's NIL is position 0, so position 0 is never a candidate; nor is anything
         // further back than its MAX_DIST.
         let limit = p.saturating_sub(MAX_DIST);
         while cand != NIL && (cand as usize) > limit && chain > 0 {
             let c = cand as usize;
-            cand = chains.prev[c];
-            if chains.zh[c] != h {
+            let (next, zh) = chains.prev[c];
+            cand = next;
+            if zh != h {
                 continue;
             }
             chain -= 1;
@@ -395,9 +394,13 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
             0
         }
     };
-    let lt = trees::build::<{ 2 * 286 + 1 }>(&ll_freq, 15, len_extra, Some(&FIXED_LL[..286]));
-    let dt =
-        trees::build::<{ 2 * 30 + 1 }>(&d_freq, 15, |s| u64::from(DIST_EXTRA[s]), Some(&FIXED_DL));
+    let lt = trees::build::<286, { 2 * 286 + 1 }>(&ll_freq, 15, len_extra, Some(&FIXED_LL[..286]));
+    let dt = trees::build::<30, { 2 * 30 + 1 }>(
+        &d_freq,
+        15,
+        |s| u64::from(DIST_EXTRA[s]),
+        Some(&FIXED_DL),
+    );
     let (hlit, hdist) = (lt.max_code + 1, dt.max_code + 1);
     let mut runs = Vec::with_capacity(64);
     trees::run_lengths(&lt.len[..hlit], &mut runs);
@@ -412,16 +415,16 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
         18 => 7,
         _ => 0,
     };
-    let bt = trees::build::<{ 2 * 19 + 1 }>(&cl_freq, 7, |s| extra_bits(s as u8), None);
+    let bt = trees::build::<19, { 2 * 19 + 1 }>(&cl_freq, 7, |s| extra_bits(s as u8), None);
     // zlib's length repair is only reached by extreme frequencies; should it ever give an
     // incomplete code, zlib-rs compresses instead of a stream Python would refuse.
-    if [&lt, &dt, &bt]
-        .iter()
-        .any(|t| t.repaired && !t.is_complete())
+    if (lt.repaired && !lt.is_complete())
+        || (dt.repaired && !dt.is_complete())
+        || (bt.repaired && !bt.is_complete())
     {
         return None;
     }
-    let cl: [u8; 19] = bt.len[..].try_into().unwrap_or([0; 19]);
+    let cl = bt.len;
     let hclen = 4.max(
         CL_ORDER
             .iter()
@@ -434,10 +437,7 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
     let dynamic_bytes = (opt + 3 + 7) >> 3;
     let fixed_bytes = (lt.static_bits + dt.static_bits + 3 + 7) >> 3;
     let best_bytes = dynamic_bytes.min(fixed_bytes);
-    let (ll, dl) = (
-        lt.len[..].try_into().unwrap_or([0u8; 286]),
-        dt.len[..].try_into().unwrap_or([0u8; 30]),
-    );
+    let (ll, dl) = (lt.len, dt.len);
     let mut w = Bits {
         out: Vec::with_capacity(data.len() + 16),
         acc: 0,

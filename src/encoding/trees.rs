@@ -7,10 +7,10 @@
 //! the literal/distance boundary), and the block type is chosen on byte-rounded sizes.
 //! Each of those choices shows in the output bytes, so each is reproduced here.
 
-/// A built tree: code lengths and what the block-type decision needs.
-pub(super) struct Tree {
+/// A built tree over `N` symbols: code lengths and what the block-type decision needs.
+pub(super) struct Tree<const N: usize> {
     /// Code length of each symbol (0: no code).
-    pub(super) len: Vec<u8>,
+    pub(super) len: [u8; N],
     /// Largest symbol with a code (zlib's `max_code`).
     pub(super) max_code: usize,
     /// Bits of the symbols with these codes, extra bits included, as zlib counts them
@@ -22,7 +22,7 @@ pub(super) struct Tree {
     pub(super) repaired: bool,
 }
 
-impl Tree {
+impl<const N: usize> Tree<N> {
     /// Whether the lengths form a complete prefix code (Kraft sum exactly 1), as every
     /// tree built here must.
     pub(super) fn is_complete(&self) -> bool {
@@ -83,15 +83,15 @@ impl<const H: usize> Nodes<H> {
 
 /// zlib's `build_tree` and `gen_bitlen`: code lengths of at most `max_bits` for `freqs`.
 /// `extra(symbol)` gives a symbol's extra bits; `fixed` the fixed code's lengths, if any.
-/// `H` is the node count, `2 * freqs.len() + 1` (zlib's `HEAP_SIZE` for the alphabet).
-pub(super) fn build<const H: usize>(
-    freqs: &[u32],
+/// `H` is the node count, `2 * N + 1` (zlib's `HEAP_SIZE` for the alphabet).
+pub(super) fn build<const N: usize, const H: usize>(
+    freqs: &[u32; N],
     max_bits: usize,
     extra: impl Fn(usize) -> u64,
     fixed: Option<&[u8]>,
-) -> Tree {
-    let elems = freqs.len();
-    debug_assert_eq!(H, 2 * elems + 1);
+) -> Tree<N> {
+    let elems = N;
+    debug_assert_eq!(H, 2 * N + 1);
     // Leaves are symbols; internal nodes are numbered from `elems` on.
     let mut nodes = Nodes::<H> {
         key: [0; H],
@@ -218,7 +218,7 @@ pub(super) fn build<const H: usize>(
         }
     }
     Tree {
-        len: len[..elems].to_vec(),
+        len: std::array::from_fn(|n| len[n]),
         max_code,
         opt_bits: opt_bits.max(0) as u64,
         static_bits: static_bits.max(0) as u64,
@@ -288,11 +288,11 @@ mod tests {
     /// them to the limit and keep a complete code, with the bits counted as coded.
     #[test]
     fn length_limit_repair_keeps_a_complete_code() {
-        let mut fib = vec![1u32, 1];
-        while fib.len() < 30 {
-            fib.push(fib[fib.len() - 1] + fib[fib.len() - 2]);
+        let mut fib = [1u32; 30];
+        for i in 2..30 {
+            fib[i] = fib[i - 1] + fib[i - 2];
         }
-        let check = |t: &Tree, freqs: &[u32], max_bits: usize| {
+        fn check<const N: usize>(t: &Tree<N>, freqs: &[u32], max_bits: usize) {
             assert!(t.repaired);
             assert!(t.is_complete());
             assert!(t.len.iter().all(|&l| l as usize <= max_bits));
@@ -303,13 +303,14 @@ mod tests {
                 .map(|(&f, &l)| f as u64 * l as u64)
                 .sum();
             assert_eq!(t.opt_bits, bits);
-        };
-        let t = build::<{ 2 * 30 + 1 }>(&fib, 15, |_| 0, None);
+        }
+        let t = build::<30, { 2 * 30 + 1 }>(&fib, 15, |_| 0, None);
         check(&t, &fib, 15);
-        let t = build::<{ 2 * 19 + 1 }>(&fib[..19], 7, |_| 0, None);
-        check(&t, &fib[..19], 7);
+        let fib19: [u32; 19] = fib[..19].try_into().expect("19");
+        let t = build::<19, { 2 * 19 + 1 }>(&fib19, 7, |_| 0, None);
+        check(&t, &fib19, 7);
         // Without the need, no repair, and the optimal lengths.
-        let t = build::<{ 2 * 4 + 1 }>(&[1, 1, 2, 4], 15, |_| 0, None);
+        let t = build::<4, { 2 * 4 + 1 }>(&[1, 1, 2, 4], 15, |_| 0, None);
         assert!(!t.repaired && t.is_complete());
         assert_eq!(t.len, [3, 3, 2, 1]);
     }
