@@ -101,12 +101,19 @@ pub(super) fn build<const N: usize, const H: usize>(
     let mut dad = [0u16; H];
     let mut len = [0u8; H];
     let mut max_code: isize = -1;
-    // Without branches: which symbols are used follows no pattern a predictor could learn.
-    for (n, &f) in freqs.iter().enumerate() {
-        nodes.set(n, f, 0);
-        nodes.heap[nodes.heap_len + 1] = n as u16;
-        nodes.heap_len += usize::from(f != 0);
-        max_code = if f != 0 { n as isize } else { max_code };
+    // Eight unused symbols at a time are skipped (keys start at 0); within a group, no
+    // branches: which symbols are used follows no pattern a predictor could learn.
+    for (g, group) in freqs.chunks(8).enumerate() {
+        if group.iter().all(|&f| f == 0) {
+            continue;
+        }
+        for (i, &f) in group.iter().enumerate() {
+            let n = g * 8 + i;
+            nodes.set(n, f, 0);
+            nodes.heap[nodes.heap_len + 1] = n as u16;
+            nodes.heap_len += usize::from(f != 0);
+            max_code = if f != 0 { n as isize } else { max_code };
+        }
     }
     let (mut opt_bits, mut static_bits) = (0i64, 0i64);
     // At least two codes: dummies of frequency 1, whose bits zlib then discounts.
