@@ -268,11 +268,18 @@ const REV8: [u8; 256] = {
 /// Canonical codes for the code lengths `lens` (symbols without a code get 0),
 /// bit-reversed for LSB-first output.
 fn codes<const N: usize>(lens: &[u8; N]) -> [u16; N] {
-    let mut bl_count = [0u16; 16];
-    for &l in lens {
-        bl_count[(l & 15) as usize] += 1;
+    // Four interleaved counts: runs of equal lengths (zeros, mostly) would otherwise make
+    // each increment wait for the previous one's store.
+    let mut lanes = [[0u16; 16]; 4];
+    for group in lens.chunks(4) {
+        for (lane, &l) in lanes.iter_mut().zip(group) {
+            lane[(l & 15) as usize] += 1;
+        }
     }
-    bl_count[0] = 0;
+    let mut bl_count = [0u16; 16];
+    for (bits, count) in bl_count.iter_mut().enumerate().skip(1) {
+        *count = lanes.iter().map(|lane| lane[bits]).sum();
+    }
     let mut next = [0u16; 16];
     let mut code = 0u16;
     for bits in 1..16 {
