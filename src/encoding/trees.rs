@@ -224,8 +224,10 @@ pub(super) fn build<const N: usize, const H: usize>(
             }
         }
     }
+    let mut leaf_len = [0u8; N];
+    leaf_len.copy_from_slice(&len[..N]);
     Tree {
-        len: std::array::from_fn(|n| len[n]),
+        len: leaf_len,
         max_code,
         opt_bits: opt_bits.max(0) as u64,
         static_bits: static_bits.max(0) as u64,
