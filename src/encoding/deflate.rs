@@ -12,6 +12,8 @@
 //! tokens are byte-identical. Inputs longer than [`MAX_INPUT`], and those whose symbols
 //! would not fit one zlib block, go to zlib-rs (valid, not identical).
 
+use super::trees;
+
 /// Largest input compressed here (every match distance then fits in deflate's window).
 pub(crate) const MAX_INPUT: usize = 32 * 1024;
 
@@ -29,8 +31,6 @@ const MAX_DIST: usize = 32 * 1024 - (MAX_MATCH + MIN_MATCH + 1);
 /// "No earlier position" in the hash chains (positions are below [`MAX_INPUT`] and fit a
 /// `u16`, which halves the tables' cache footprint).
 const NIL: u16 = u16::MAX;
-
-use super::trees;
 
 const LEN_BASE: [u16; 29] = [
     3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
@@ -409,7 +409,7 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
         Some(&FIXED_DL),
     );
     let (hlit, hdist) = (lt.max_code + 1, dt.max_code + 1);
-    let mut runs = Vec::with_capacity(64);
+    let mut runs = Vec::with_capacity(hlit + hdist);
     trees::run_lengths(&lt.len[..hlit], &mut runs);
     trees::run_lengths(&dt.len[..hdist], &mut runs);
     let mut cl_freq = [0u32; 19];
@@ -444,7 +444,6 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
     let dynamic_bytes = (opt + 3 + 7) >> 3;
     let fixed_bytes = (lt.static_bits + dt.static_bits + 3 + 7) >> 3;
     let best_bytes = dynamic_bytes.min(fixed_bytes);
-    let (ll, dl) = (lt.len, dt.len);
     let mut w = Bits {
         out: Vec::with_capacity(data.len() + 16),
         acc: 0,
@@ -474,7 +473,7 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
             w.put(cl_codes[s as usize] as u32, cl[s as usize] as u32);
             w.put(extra as u32, extra_bits(s) as u32);
         }
-        write_symbols(&mut w, &syms, &ll, &dl);
+        write_symbols(&mut w, &syms, &lt.len, &dt.len);
     }
     w.align();
     w.out
