@@ -7,9 +7,9 @@
 use crate::conf::Settings;
 use crate::crypto::{Algorithm, SecretKey};
 use crate::encoding::base62::{self, Base62Int};
-use crate::encoding::{base64, zlib};
 use crate::error::Malformed;
 use crate::pyjson::{self, Value};
+use crate::signing::objects::payload_json;
 use crate::signing::{DEFAULT_MAX_DECOMPRESSED_SIZE, Signer, TimestampSigner};
 
 /// The parts of a signed value, decoded but **not verified**.
@@ -60,14 +60,7 @@ pub fn inspect(token: &str) -> Option<Inspection<'_>> {
 }
 
 fn decode_object(payload: &str) -> Result<Value, Malformed> {
-    let (compressed, b64) = match payload.strip_prefix('.') {
-        Some(rest) => (true, rest),
-        None => (false, payload),
-    };
-    let mut data = base64::decode(b64.as_bytes()).map_err(Malformed::Base64)?;
-    if compressed {
-        data = zlib::decompress(&data, DEFAULT_MAX_DECOMPRESSED_SIZE).map_err(Malformed::Zlib)?;
-    }
+    let data = payload_json(payload, DEFAULT_MAX_DECOMPRESSED_SIZE)?;
     pyjson::from_slice(&data).map_err(Malformed::Json)
 }
 

@@ -15,6 +15,7 @@ pub mod integrations;
 pub mod messages;
 pub mod pickle;
 pub mod pyjson;
+mod scratch;
 pub mod sessions;
 pub mod signing;
 mod version;

@@ -1,18 +1,102 @@
-//! Verifying a signature allocates nothing: `Signer::unsign` borrows its result from the
-//! input and keeps every MAC and base-64 buffer on the stack.
+//! Allocation counts of the hot paths, exact. Verifying a signature allocates nothing:
+//! `Signer::unsign` borrows its result from the input and keeps every MAC and base-64
+//! buffer on the stack. Decoding allocates only the value it returns; encoding only the
+//! string it returns: the intermediate buffers (base 64, zlib, JSON, hash chains, parser
+//! stacks) are lent by a per-thread pool.
 
-use djsign::{MaxAge, Signer, TimestampSigner};
+use djsign::pyjson::{self, Value};
+use djsign::sessions::backends::signed_cookies::SignedCookieStore;
+use djsign::{MaxAge, Settings, Signer, TimestampSigner};
 
-#[test]
-fn unsign_allocates_nothing() {
-    let data: serde_json::Value = serde_json::from_slice(
+fn workloads() -> serde_json::Value {
+    serde_json::from_slice(
         &std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/benches/workloads.json"
         ))
         .unwrap(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// The allocations a parsed value owns: one per non-empty list or dict (built at its
+/// exact size), one per string too long to be stored inline (22 bytes).
+fn owned_allocations(v: &Value) -> u64 {
+    let long = |s: &pyjson::PyString| u64::from(s.wtf8_bytes().len() > 22);
+    match v {
+        Value::Str(s) => long(s),
+        Value::List(items) => {
+            u64::from(!items.is_empty()) + items.iter().map(owned_allocations).sum::<u64>()
+        }
+        Value::Dict(d) => {
+            assert!(
+                d.len() <= 16,
+                "larger dicts are hash-indexed; not counted here"
+            );
+            u64::from(!d.is_empty())
+                + d.iter()
+                    .map(|(k, v)| long(k) + owned_allocations(v))
+                    .sum::<u64>()
+        }
+        _ => 0,
+    }
+}
+
+/// `loads`, `dumps` and the signed-cookie session load and save of every benchmark
+/// workload, each measured after one warm-up call (which fills the thread's pool).
+#[test]
+fn hot_paths_allocate_only_what_they_return() {
+    let data = workloads();
+    let key = data["secret_key"].as_str().unwrap();
+    let salt = data["salt"].as_str().unwrap();
+    let frozen = data["frozen_time"].as_f64().unwrap();
+    let signer = TimestampSigner::builder()
+        .key(key)
+        .salt(salt)
+        .build()
+        .unwrap();
+    let mut settings = Settings::new(key);
+    settings.session_cookie_age = data["max_age"].as_i64().unwrap();
+    let store = SignedCookieStore::new(&settings).unwrap();
+    let age = Some(MaxAge::Seconds(1_209_600));
+    let mut report = Vec::new();
+    for name in ["empty", "login", "cart", "large"] {
+        let w = &data["workloads"][name];
+        let json = w["json"].as_str().unwrap();
+        let cookie = w["cookie"].as_str().unwrap();
+        let loads = || -> Value { signer.unsign_object_at(cookie, age, frozen + 10.0).unwrap() };
+        let value = loads();
+        assert_eq!(pyjson::to_vec(&value), json.as_bytes(), "{name}");
+        let mut session = store.load(Some(cookie), frozen + 10.0);
+        let dumps = || signer.sign_value_at(&value, true, frozen);
+        assert_eq!(dumps(), cookie, "{name}: Django's cookie, byte for byte");
+        store.save(&mut session, frozen).unwrap();
+
+        let value_allocations = owned_allocations(&value);
+        let count = |f: &mut dyn FnMut()| allocation_counter::measure(f).count_total;
+        let counts = [
+            count(&mut || drop(pyjson::from_slice(json.as_bytes()).unwrap())),
+            count(&mut || drop(loads())),
+            count(&mut || drop(store.load(Some(cookie), frozen + 10.0))),
+            count(&mut || drop(dumps())),
+            count(&mut || drop(store.save(&mut session, frozen).unwrap())),
+        ];
+        report.push(format!("{name}: value {value_allocations}, parse/loads/session load/dumps/session save {counts:?}"));
+        // Parsing and loads: the value's own allocations, nothing else.
+        assert_eq!(counts[0], value_allocations, "{report:?}");
+        assert_eq!(counts[1], value_allocations, "{report:?}");
+        // A session load also keeps the cookie as the session key.
+        assert_eq!(counts[2], value_allocations + 1, "{report:?}");
+        // dumps: the returned token; a session save also stores it as the key.
+        assert_eq!(counts[3], 1, "{report:?}");
+        assert_eq!(counts[4], 2, "{report:?}");
+    }
+    println!("{}", report.join("\n"));
+}
+
+#[test]
+fn unsign_allocates_nothing() {
+    let data = workloads();
     let cookie = data["workloads"]["login"]["cookie"]
         .as_str()
         .unwrap()

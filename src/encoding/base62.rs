@@ -106,6 +106,19 @@ impl Base62Int {
 /// assert_eq!(encode(1_700_000_000), "1r31eq");
 /// ```
 pub fn encode(n: i64) -> String {
+    let mut s = String::with_capacity(12);
+    encode_into(n, &mut s);
+    s
+}
+
+/// Appends the base-62 text of `n` to `out` (as [`encode`], without a new string).
+///
+/// ```
+/// let mut s = String::from("t:");
+/// djsign::encoding::base62::encode_into(1_700_000_000, &mut s);
+/// assert_eq!(s, "t:1r31eq");
+/// ```
+pub fn encode_into(n: i64, out: &mut String) {
     let mut buf = [0u8; 12];
     let mut i = buf.len();
     let mut m = n.unsigned_abs();
@@ -117,12 +130,10 @@ pub fn encode(n: i64) -> String {
             break;
         }
     }
-    let mut s = String::with_capacity(buf.len() - i + 1);
     if n < 0 {
-        s.push('-');
+        out.push('-');
     }
-    s.extend(buf[i..].iter().map(|&b| b as char));
-    s
+    out.extend(buf[i..].iter().map(|&b| b as char));
 }
 
 fn digit(b: u8) -> Option<u32> {

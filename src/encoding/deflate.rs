@@ -12,7 +12,10 @@
 //! tokens are byte-identical. Inputs longer than [`MAX_INPUT`], and those whose symbols
 //! would not fit one zlib block, go to zlib-rs (valid, not identical).
 
+use std::cell::RefCell;
+
 use super::trees;
+use crate::scratch::{Loan, Pool, Reusable};
 
 /// Largest input compressed here (every match distance then fits in deflate's window).
 pub(crate) const MAX_INPUT: usize = 32 * 1024;
@@ -139,6 +142,7 @@ fn zlib_hash(b: &[u8]) -> u16 {
 /// collisions use up chain length in zlib, so they must here too: a table bucket may hold
 /// several zlib hashes, each position remembers its own, and a chain walk counts only the
 /// positions with the searched one.
+#[derive(Default)]
 struct Chains {
     head: Vec<u16>,
     /// Per position: the previous position of its bucket, and its zlib hash.
@@ -147,12 +151,14 @@ struct Chains {
 }
 
 impl Chains {
-    fn new(n: usize) -> Chains {
-        let bits = (usize::BITS - n.max(256).leading_zeros()).clamp(8, 15);
-        Chains {
-            head: vec![NIL; 1 << bits],
-            prev: vec![(NIL, 0); n],
-            bits,
+    /// Empties the chains for an input of `n` bytes.
+    fn reset(&mut self, n: usize) {
+        self.bits = (usize::BITS - n.max(256).leading_zeros()).clamp(8, 15);
+        self.head.clear();
+        self.head.resize(1 << self.bits, NIL);
+        // Every position is inserted before it is read, so old links may stay.
+        if self.prev.len() < n {
+            self.prev.resize(n, (NIL, 0));
         }
     }
 
@@ -168,10 +174,37 @@ impl Chains {
     }
 }
 
-fn lz77(data: &[u8]) -> Vec<Sym> {
+/// The working memory of one compression, kept per thread between calls
+/// (see [`crate::scratch`]).
+#[derive(Default)]
+struct Work {
+    chains: Chains,
+    syms: Vec<Sym>,
+    runs: Vec<(u8, u8)>,
+}
+
+impl Reusable for Work {
+    fn reset(&mut self) {
+        self.syms.clear();
+        self.runs.clear();
+    }
+    fn retained_bytes(&self) -> usize {
+        self.chains.head.retained_bytes()
+            + self.chains.prev.retained_bytes()
+            + self.syms.retained_bytes()
+            + self.runs.retained_bytes()
+    }
+}
+
+thread_local! {
+    static WORK: Pool<Work> = const { RefCell::new(Vec::new()) };
+}
+
+/// zlib's `deflate_slow` at level 6: the LZ77 symbols of `data`, appended to `out`.
+fn lz77(data: &[u8], chains: &mut Chains, out: &mut Vec<Sym>) {
     let n = data.len();
-    let mut out = Vec::with_capacity(n / 2 + 8);
-    let mut chains = Chains::new(n);
+    out.reserve(n / 2 + 8);
+    chains.reset(n);
     let longest = |p: usize, mut cand: u16, prev_len: usize, chains: &Chains| -> (usize, usize) {
         let mut chain = if prev_len >= GOOD_LENGTH {
             MAX_CHAIN >> 2
@@ -215,7 +248,7 @@ fn lz77(data: &[u8]) -> Vec<Sym> {
         if i + MIN_MATCH <= n {
             let cand = chains.insert(i, &data[i..i + MIN_MATCH]);
             if prev_len < MAX_LAZY && cand != NIL {
-                (len, dist) = longest(i, cand, prev_len, &chains);
+                (len, dist) = longest(i, cand, prev_len, chains);
             }
         }
         if pending && prev_len >= MIN_MATCH && len <= prev_len {
@@ -251,7 +284,6 @@ fn lz77(data: &[u8]) -> Vec<Sym> {
             dist: 0,
         });
     }
-    out
 }
 
 /// Bit-reversal of every byte.
@@ -375,17 +407,19 @@ fn write_symbols<const L: usize>(w: &mut Bits, syms: &[Sym], ll: &[u8; L], dl: &
 /// memLevel 8); inputs that need more go to zlib-rs.
 const MAX_BLOCK_SYMBOLS: usize = (1 << 14) - 1;
 
-/// The zlib stream CPython's `zlib.compress(data)` gives (`78 9c`, one deflate block,
-/// Adler-32), for `data` of at most [`MAX_INPUT`] bytes; `None` if zlib would split it
-/// into several blocks.
-pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
-    let syms = lz77(data);
+/// Appends to `out` the zlib stream CPython's `zlib.compress(data)` gives (`78 9c`, one
+/// deflate block, Adler-32), for `data` of at most [`MAX_INPUT`] bytes; `false`, with
+/// `out` unchanged, if zlib would split it into several blocks.
+pub(crate) fn zlib_compress_into(data: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut work = Loan::take(&WORK);
+    let Work { chains, syms, runs } = &mut *work;
+    lz77(data, chains, syms);
     if syms.len() >= MAX_BLOCK_SYMBOLS {
-        return None;
+        return false;
     }
     let mut ll_freq = [0u32; 286];
     let mut d_freq = [0u32; 30];
-    for s in &syms {
+    for s in syms.iter() {
         if s.dist == 0 {
             ll_freq[s.len as usize] += 1;
         } else {
@@ -409,11 +443,11 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
         Some(&FIXED_DL),
     );
     let (hlit, hdist) = (lt.max_code + 1, dt.max_code + 1);
-    let mut runs = Vec::with_capacity(hlit + hdist);
-    trees::run_lengths(&lt.len[..hlit], &mut runs);
-    trees::run_lengths(&dt.len[..hdist], &mut runs);
+    runs.reserve(hlit + hdist);
+    trees::run_lengths(&lt.len[..hlit], runs);
+    trees::run_lengths(&dt.len[..hdist], runs);
     let mut cl_freq = [0u32; 19];
-    for &(s, _) in &runs {
+    for &(s, _) in runs.iter() {
         cl_freq[s as usize] += 1;
     }
     let extra_bits = |s: u8| match s {
@@ -429,7 +463,7 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
         || (dt.repaired && !dt.is_complete())
         || (bt.repaired && !bt.is_complete())
     {
-        return None;
+        return false;
     }
     let cl = bt.len;
     let hclen = 4.max(
@@ -445,10 +479,11 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
     let fixed_bytes = (lt.static_bits + dt.static_bits + 3 + 7) >> 3;
     let best_bytes = dynamic_bytes.min(fixed_bytes);
     let mut w = Bits {
-        out: Vec::with_capacity(data.len() + 16),
+        out: std::mem::take(out),
         acc: 0,
         n: 0,
     };
+    w.out.reserve(data.len() + 16);
     w.out.extend_from_slice(&[0x78, 0x9c]);
     if data.len() as u64 + 4 <= best_bytes {
         w.put(1, 3); // final, stored
@@ -459,7 +494,7 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
         w.out.extend_from_slice(data);
     } else if fixed_bytes <= dynamic_bytes {
         w.put(0b011, 3); // final, fixed Huffman
-        write_symbols(&mut w, &syms, &FIXED_LL, &FIXED_DL);
+        write_symbols(&mut w, syms, &FIXED_LL, &FIXED_DL);
     } else {
         w.put(0b101, 3); // final, dynamic Huffman
         w.put((hlit - 257) as u32, 5);
@@ -469,22 +504,28 @@ pub(crate) fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
             w.put(cl[s] as u32, 3);
         }
         let cl_codes = codes(&cl);
-        for &(s, extra) in &runs {
+        for &(s, extra) in runs.iter() {
             w.put(cl_codes[s as usize] as u32, cl[s as usize] as u32);
             w.put(extra as u32, extra_bits(s) as u32);
         }
-        write_symbols(&mut w, &syms, &lt.len, &dt.len);
+        write_symbols(&mut w, syms, &lt.len, &dt.len);
     }
     w.align();
     w.out
         .extend_from_slice(&zlib_rs::adler32::adler32(1, data).to_be_bytes());
-    Some(w.out)
+    *out = w.out;
+    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::encoding::zlib::decompress;
+
+    fn zlib_compress(data: &[u8]) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        zlib_compress_into(data, &mut out).then_some(out)
+    }
 
     /// Compresses as `zlib::compress` does (here, or zlib-rs past one block) and checks
     /// the round trip.

@@ -68,12 +68,17 @@ thread_local! {
 /// assert_eq!(djsign::encoding::zlib::decompress(&c, 1 << 20).unwrap(), vec![b'a'; 40]);
 /// ```
 pub fn compress(data: &[u8]) -> Vec<u8> {
-    if data.len() <= super::deflate::MAX_INPUT {
-        if let Some(c) = super::deflate::zlib_compress(data) {
-            return c;
-        }
+    let mut out = Vec::new();
+    compress_into(data, &mut out);
+    out
+}
+
+/// [`compress`], appending to `out` (which the hot paths lend from a per-thread pool).
+pub(crate) fn compress_into(data: &[u8], out: &mut Vec<u8>) {
+    if data.len() <= super::deflate::MAX_INPUT && super::deflate::zlib_compress_into(data, out) {
+        return;
     }
-    compress_reference(data)
+    out.extend_from_slice(&compress_reference(data));
 }
 
 /// Level-6 deflate with Python's exact parameters (32 KiB window, memLevel 8).
@@ -94,13 +99,20 @@ fn compress_reference(data: &[u8]) -> Vec<u8> {
 /// assert!(compress_if_smaller(b"\"aaaaaaaaaaaa\"").is_some()); // 14 bytes, zlib gives 12
 /// ```
 pub fn compress_if_smaller(data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    compress_if_smaller_into(data, &mut out).then_some(out)
+}
+
+/// [`compress_if_smaller`] into `out`, which must be empty: `true` if it now holds the
+/// compressed bytes, `false` (and `out` holds nothing useful) if Django would not compress.
+pub(crate) fn compress_if_smaller_into(data: &[u8], out: &mut Vec<u8>) -> bool {
     // A zlib stream takes at least 8 bytes (header, one block byte, Adler-32), so inputs
     // shorter than 10 bytes can never gain 2; Python compresses them and discards it.
     if data.len() < 10 {
-        return None;
+        return false;
     }
-    let c = compress(data);
-    (c.len() + 1 < data.len()).then_some(c)
+    compress_into(data, out);
+    out.len() + 1 < data.len()
 }
 
 /// Decompresses a zlib stream as Python's `zlib.decompress`: any window size, Adler-32
@@ -116,13 +128,24 @@ pub fn compress_if_smaller(data: &[u8]) -> Option<Vec<u8>> {
 /// assert_eq!(decompress(&c, 3), Err(ZlibError::TooLarge { limit: 3 }));
 /// ```
 pub fn decompress(data: &[u8], limit: usize) -> Result<Vec<u8>, ZlibError> {
+    let mut out = Vec::new();
+    decompress_into(data, limit, &mut out)?;
+    Ok(out)
+}
+
+/// [`decompress`] into `out`, which must be empty (its capacity is used: a buffer lent by
+/// the per-thread pool keeps at most 64 KiB, so no more is ever inflated past `limit`).
+pub(crate) fn decompress_into(
+    data: &[u8],
+    limit: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), ZlibError> {
     DECOMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         let d = slot.get_or_insert_with(|| Decompress::new(true));
         d.reset(true);
         let hard_cap = limit.saturating_add(1);
-        let mut out: Vec<u8> =
-            Vec::with_capacity(data.len().saturating_mul(4).clamp(64, hard_cap.max(64)));
+        out.reserve(data.len().saturating_mul(4).clamp(64, hard_cap.max(64)));
         loop {
             let in_pos = (d.total_in() as usize).min(data.len());
             if out.len() == out.capacity() {
@@ -134,7 +157,7 @@ pub fn decompress(data: &[u8], limit: usize) -> Result<Vec<u8>, ZlibError> {
             }
             let (before_in, before_out) = (d.total_in(), d.total_out());
             let status = d
-                .decompress_vec(&data[in_pos..], &mut out, FlushDecompress::None)
+                .decompress_vec(&data[in_pos..], out, FlushDecompress::None)
                 .map_err(|e| match e.needs_dictionary() {
                     Some(_) => ZlibError::Corrupt("stream needs a preset dictionary".into()),
                     None => ZlibError::Corrupt(e.message().unwrap_or("corrupt data").to_owned()),
@@ -143,7 +166,7 @@ pub fn decompress(data: &[u8], limit: usize) -> Result<Vec<u8>, ZlibError> {
                 return Err(ZlibError::TooLarge { limit });
             }
             match status {
-                Status::StreamEnd => return Ok(out),
+                Status::StreamEnd => return Ok(()),
                 _ => {
                     // No progress with room left in the output: the input ran out.
                     let progressed = d.total_in() != before_in || d.total_out() != before_out;

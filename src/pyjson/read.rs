@@ -1,8 +1,10 @@
 //! The reader: Python's `json.loads(data.decode("latin-1"))`, byte for byte.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use super::value::{BigInt, Dict, StringBuilder, Value};
+use crate::scratch::{Loan, Pool};
 
 /// Default nesting limit of [`from_slice`]. Python's own limit is its recursion limit, which
 /// depends on the interpreter (about 993 levels on 3.6–3.11, 1496 on 3.12, 9997 on 3.13);
@@ -141,9 +143,9 @@ pub fn from_slice_with_depth(data: &[u8], max_depth: usize) -> Result<Value, Jso
         pos: 0,
         depth: 0,
         max_depth,
-        items: Vec::new(),
-        entries: Vec::new(),
-        scratch: StringBuilder::default(),
+        items: Loan::take(&ITEMS),
+        entries: Loan::take(&ENTRIES),
+        escapes: crate::scratch::bytes(),
     };
     p.skip_ws();
     let v = p.value()?;
@@ -154,18 +156,24 @@ pub fn from_slice_with_depth(data: &[u8], max_depth: usize) -> Result<Value, Jso
     Ok(v)
 }
 
+thread_local! {
+    static ITEMS: Pool<Vec<Value>> = const { RefCell::new(Vec::new()) };
+    static ENTRIES: Pool<Vec<(super::PyString, Value)>> = const { RefCell::new(Vec::new()) };
+}
+
 struct Parser<'a> {
     b: &'a [u8],
     pos: usize,
     depth: usize,
     max_depth: usize,
     /// Items of the lists being parsed, innermost last (one buffer for all levels, so
-    /// each finished list is allocated once, at its exact size).
-    items: Vec<Value>,
+    /// each finished list is allocated once, at its exact size; kept per thread).
+    items: Loan<Vec<Value>>,
     /// Entries of the dicts being parsed, likewise.
-    entries: Vec<(super::PyString, Value)>,
-    /// Reused for strings with escapes or non-ASCII text.
-    scratch: StringBuilder,
+    entries: Loan<Vec<(super::PyString, Value)>>,
+    /// The buffer in which strings with escapes or non-ASCII text are decoded (kept per
+    /// thread).
+    escapes: Loan<Vec<u8>>,
 }
 
 impl Parser<'_> {
@@ -316,10 +324,9 @@ impl Parser<'_> {
     /// escapes or non-ASCII text, decoded into the parser's reusable buffer.
     #[inline(never)]
     fn escaped_string(&mut self, i: usize) -> Result<super::PyString, JsonError> {
-        let mut out = std::mem::take(&mut self.scratch);
-        out.clear();
+        let mut out = StringBuilder::with_buffer(std::mem::take(&mut *self.escapes));
         let r = self.decode_string(i, &mut out);
-        self.scratch = out;
+        *self.escapes = out.into_buffer();
         r
     }
 

@@ -336,10 +336,18 @@ impl StringBuilder {
         Some(())
     }
 
-    /// Empties the builder, keeping its buffer for the next string.
-    pub(crate) fn clear(&mut self) {
-        self.bytes.clear();
-        self.surrogate = false;
+    /// An empty builder writing into `buffer`'s memory.
+    pub(crate) fn with_buffer(mut buffer: Vec<u8>) -> StringBuilder {
+        buffer.clear();
+        StringBuilder {
+            bytes: buffer,
+            surrogate: false,
+        }
+    }
+
+    /// The builder's memory, for reuse.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.bytes
     }
 
     /// The string built so far (copied out, so the builder can be reused).

@@ -12,7 +12,7 @@
 //! ```
 
 mod cookies;
-mod objects;
+pub(crate) mod objects;
 mod signer;
 mod timestamp;
 

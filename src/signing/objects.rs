@@ -14,6 +14,7 @@ use crate::crypto::SecretKey;
 use crate::encoding::{base64, zlib};
 use crate::error::{Error, ErrorKind, Malformed};
 use crate::pyjson::{self, Value};
+use crate::scratch::{self, Loan};
 
 use super::signer::Signer;
 use super::timestamp::{MaxAge, TimestampSigner, now};
@@ -25,40 +26,52 @@ use super::timestamp::{MaxAge, TimestampSigner, now};
 /// ```
 pub const DUMPS_SALT: &str = "django.core.signing";
 
+/// Room left after a payload for what signing appends: two separators, a timestamp and
+/// the longest (SHA-512) signature.
+const SIGNATURE_ROOM: usize = 2 + 12 + 86;
+
 /// Serializes `obj` and encodes it as Django's payload: `b64u(json)` or
-/// `"." + b64u(zlib(json))`.
+/// `"." + b64u(zlib(json))`, in a string with room for the signature.
 fn encode_payload<T: Serialize + ?Sized>(obj: &T, compress: bool) -> Result<String, Error> {
-    let mut json = Vec::with_capacity(256);
+    let mut json = scratch::bytes();
     pyjson::write_serde(&mut json, obj).map_err(|e| ErrorKind::Serialize(e.to_string()))?;
     Ok(encode_json(&json, compress))
 }
 
-fn encode_json(json: &[u8], compress: bool) -> String {
-    let compressed = if compress {
-        zlib::compress_if_smaller(json)
-    } else {
-        None
-    };
-    match compressed {
-        Some(c) => {
-            let mut out = String::with_capacity(c.len() * 4 / 3 + 4);
-            out.push('.');
-            base64::encode_into(&c, &mut out);
-            out
-        }
-        None => base64::encode(json),
-    }
+/// [`encode_payload`] for a [`Value`].
+fn encode_value(value: &Value, compress: bool) -> String {
+    let mut json = scratch::bytes();
+    pyjson::write_value(&mut json, value);
+    encode_json(&json, compress)
 }
 
-/// Decodes a verified payload into the JSON bytes it carries.
-fn payload_json(payload: &str, limit: usize) -> Result<Vec<u8>, Error> {
+fn encode_json(json: &[u8], compress: bool) -> String {
+    let mut zipped = scratch::bytes();
+    let compressed = compress && zlib::compress_if_smaller_into(json, &mut zipped);
+    let (prefix, data) = if compressed {
+        (".", &zipped[..])
+    } else {
+        ("", json)
+    };
+    let mut out = String::with_capacity(prefix.len() + data.len().div_ceil(3) * 4 + SIGNATURE_ROOM);
+    out.push_str(prefix);
+    base64::encode_into(data, &mut out);
+    out
+}
+
+/// Decodes a verified payload into the JSON bytes it carries, in a buffer lent by the
+/// thread's pool.
+pub(crate) fn payload_json(payload: &str, limit: usize) -> Result<Loan<Vec<u8>>, Malformed> {
     let (compressed, b64) = match payload.strip_prefix('.') {
         Some(rest) => (true, rest),
         None => (false, payload),
     };
-    let data = base64::decode(b64.as_bytes()).map_err(Malformed::Base64)?;
+    let mut data = scratch::bytes();
+    base64::decode_into(b64.as_bytes(), &mut data).map_err(Malformed::Base64)?;
     if compressed {
-        Ok(zlib::decompress(&data, limit).map_err(Malformed::Zlib)?)
+        let mut json = scratch::bytes();
+        zlib::decompress_into(&data, limit, &mut json).map_err(Malformed::Zlib)?;
+        Ok(json)
     } else {
         Ok(data)
     }
@@ -95,7 +108,9 @@ impl Signer {
         obj: &T,
         compress: bool,
     ) -> Result<String, Error> {
-        Ok(self.sign(&encode_payload(obj, compress)?))
+        let mut out = encode_payload(obj, compress)?;
+        self.seal(&mut out, 0);
+        Ok(out)
     }
 
     /// Django's `Signer.unsign_object`: verifies, then decodes into `T` (any
@@ -123,7 +138,9 @@ impl Signer {
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn sign_value(&self, value: &Value, compress: bool) -> String {
-        self.sign(&encode_json(&pyjson::to_vec(value), compress))
+        let mut out = encode_value(value, compress);
+        self.seal(&mut out, 0);
+        out
     }
 }
 
@@ -161,12 +178,16 @@ impl TimestampSigner {
         compress: bool,
         now: f64,
     ) -> Result<String, Error> {
-        Ok(self.sign_at(&encode_payload(obj, compress)?, now))
+        let mut out = encode_payload(obj, compress)?;
+        self.seal_at(&mut out, 0, now);
+        Ok(out)
     }
 
     /// Signs JSON bytes already written by Django's serializer rules.
     pub(crate) fn sign_json_at(&self, json: &[u8], compress: bool, now: f64) -> String {
-        self.sign_at(&encode_json(json, compress), now)
+        let mut out = encode_json(json, compress);
+        self.seal_at(&mut out, 0, now);
+        out
     }
 
     /// [`Signer::sign_value`] with a timestamp.
@@ -179,7 +200,9 @@ impl TimestampSigner {
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn sign_value_at(&self, value: &Value, compress: bool, now: f64) -> String {
-        self.sign_at(&encode_json(&pyjson::to_vec(value), compress), now)
+        let mut out = encode_value(value, compress);
+        self.seal_at(&mut out, 0, now);
+        out
     }
 
     /// `unsign_object` with the current time.

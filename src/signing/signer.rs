@@ -439,10 +439,10 @@ impl Signer {
         String::from_utf8_lossy(&buf[..n]).into_owned()
     }
 
-    /// Appends `sep + signature(value_parts)` to `out`, which must already hold the value.
-    pub(crate) fn sign_parts_into(&self, out: &mut String, parts: &[&[u8]]) {
+    /// Signs `out[from..]` in place: appends `sep + signature(out[from..])`.
+    pub(crate) fn seal(&self, out: &mut String, from: usize) {
         let mut buf = [0u8; MAX_SIG_LEN];
-        let n = Self::signature_into(&self.macs[0], parts, &mut buf);
+        let n = Self::signature_into(&self.macs[0], &[&out.as_bytes()[from..]], &mut buf);
         out.push_str(&self.sep);
         out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
     }
@@ -458,7 +458,7 @@ impl Signer {
     pub fn sign(&self, value: &str) -> String {
         let mut out = String::with_capacity(value.len() + self.sep.len() + 86);
         out.push_str(value);
-        self.sign_parts_into(&mut out, &[value.as_bytes()]);
+        self.seal(&mut out, 0);
         out
     }
 

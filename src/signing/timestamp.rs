@@ -178,15 +178,18 @@ impl TimestampSigner {
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn sign_at(&self, value: &str, now: f64) -> String {
-        let ts = base62::encode(now.trunc() as i64);
-        let sep = &*self.signer.sep;
-        let mut out = String::with_capacity(value.len() + 2 * sep.len() + ts.len() + 86);
+        let mut out = String::with_capacity(value.len() + 2 * self.signer.sep.len() + 12 + 86);
         out.push_str(value);
-        out.push_str(sep);
-        out.push_str(&ts);
-        self.signer
-            .sign_parts_into(&mut out, &[value.as_bytes(), sep.as_bytes(), ts.as_bytes()]);
+        self.seal_at(&mut out, 0, now);
         out
+    }
+
+    /// Timestamps and signs `out[from..]` in place: appends `sep + timestamp`, then
+    /// `sep + signature` of everything from `from`.
+    pub(crate) fn seal_at(&self, out: &mut String, from: usize, now: f64) {
+        out.push_str(&self.signer.sep);
+        base62::encode_into(now.trunc() as i64, out);
+        self.signer.seal(out, from);
     }
 
     /// Verifies `signed` against the current time; see [`unsign_at`](Self::unsign_at).

@@ -135,7 +135,7 @@ impl SignedCookieStore {
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn save(&self, session: &mut Session, now: f64) -> Result<String, Error> {
-        let mut json = Vec::with_capacity(256);
+        let mut json = crate::scratch::bytes();
         crate::pyjson::write_dict(&mut json, session.data_untracked());
         let token = self.signer.sign_json_at(&json, true, now);
         session.set_key(Some(token.clone()));

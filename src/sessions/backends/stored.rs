@@ -125,7 +125,7 @@ impl SessionCodec {
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn encode(&self, data: &pyjson::Dict, now: f64) -> String {
-        let mut json = Vec::with_capacity(256);
+        let mut json = crate::scratch::bytes();
         pyjson::write_dict(&mut json, data);
         if self.write_legacy {
             let mut blob = self.legacy.mac(&json).to_hex().into_bytes();
