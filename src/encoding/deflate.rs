@@ -147,26 +147,40 @@ struct Chains {
     head: Vec<u16>,
     /// Per position: the previous position of its bucket, and its zlib hash.
     prev: Vec<(u16, u16)>,
-    bits: u32,
 }
 
 impl Chains {
-    /// Empties the chains for an input of `n` bytes.
-    fn reset(&mut self, n: usize) {
-        self.bits = (usize::BITS - n.max(256).leading_zeros()).clamp(8, 15);
+    /// Empties the chains for an input of `n` bytes and returns them as slices (whose
+    /// lengths the compiler then knows, unlike a vector's behind a reference).
+    fn reset(&mut self, n: usize) -> Links<'_> {
+        let bits = (usize::BITS - n.max(256).leading_zeros()).clamp(8, 15);
         self.head.clear();
-        self.head.resize(1 << self.bits, NIL);
+        self.head.resize(1 << bits, NIL);
         // Every position is inserted before it is read, so old links may stay.
         if self.prev.len() < n {
             self.prev.resize(n, (NIL, 0));
         }
+        Links {
+            head: &mut self.head,
+            prev: &mut self.prev[..n],
+            shift: 32 - bits,
+        }
     }
+}
 
+/// The chains of one input.
+struct Links<'a> {
+    head: &'a mut [u16],
+    prev: &'a mut [(u16, u16)],
+    shift: u32,
+}
+
+impl Links<'_> {
     /// Inserts position `p` (three bytes `at`), returning the previous head of its chain.
     #[inline]
     fn insert(&mut self, p: usize, at: &[u8]) -> u16 {
         let z = zlib_hash(at);
-        let h = ((z as u32).wrapping_mul(0x9E37_79B1) >> (32 - self.bits)) as usize;
+        let h = ((z as u32).wrapping_mul(0x9E37_79B1) >> self.shift) as usize;
         let first = self.head[h];
         self.prev[p] = (first, z);
         self.head[h] = p as u16;
@@ -201,11 +215,13 @@ thread_local! {
 }
 
 /// zlib's `deflate_slow` at level 6: the LZ77 symbols of `data`, appended to `out`.
-fn lz77(data: &[u8], chains: &mut Chains, out: &mut Vec<Sym>) {
+fn lz77(data: &[u8], chains: &mut Chains, syms: &mut Vec<Sym>) {
     let n = data.len();
+    // A local vector: its length then stays in a register across the pushes.
+    let mut out = std::mem::take(syms);
     out.reserve(n / 2 + 8);
-    chains.reset(n);
-    let longest = |p: usize, mut cand: u16, prev_len: usize, chains: &Chains| -> (usize, usize) {
+    let mut chains = chains.reset(n);
+    let longest = |p: usize, mut cand: u16, prev_len: usize, chains: &Links| -> (usize, usize) {
         let mut chain = if prev_len >= GOOD_LENGTH {
             MAX_CHAIN >> 2
         } else {
@@ -248,7 +264,7 @@ fn lz77(data: &[u8], chains: &mut Chains, out: &mut Vec<Sym>) {
         if i + MIN_MATCH <= n {
             let cand = chains.insert(i, &data[i..i + MIN_MATCH]);
             if prev_len < MAX_LAZY && cand != NIL {
-                (len, dist) = longest(i, cand, prev_len, chains);
+                (len, dist) = longest(i, cand, prev_len, &chains);
             }
         }
         if pending && prev_len >= MIN_MATCH && len <= prev_len {
@@ -284,6 +300,7 @@ fn lz77(data: &[u8], chains: &mut Chains, out: &mut Vec<Sym>) {
             dist: 0,
         });
     }
+    *syms = out;
 }
 
 /// Bit-reversal of every byte.
