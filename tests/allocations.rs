@@ -141,3 +141,26 @@ fn signers_and_stores_are_send_and_sync() {
     shared::<djsign::sessions::backends::stored::SessionCodec>();
     shared::<djsign::messages::MessageCookie>();
 }
+
+/// The pooled buffers are taken out of the pool while lent: a `Serialize` implementation
+/// that signs a value itself, in the middle of a `dumps`, gets buffers of its own.
+#[test]
+fn signing_inside_serialization_gets_its_own_buffers() {
+    struct Nested<'a>(&'a TimestampSigner);
+    impl serde::Serialize for Nested<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let inner = self.0.sign_object_at(&"x".repeat(100), true, 0.0).unwrap();
+            s.serialize_str(&inner)
+        }
+    }
+    let signer = TimestampSigner::builder().key("k").build().unwrap();
+    let outer = signer
+        .sign_object_at(&[Nested(&signer), Nested(&signer)], true, 0.0)
+        .unwrap();
+    let tokens: Vec<String> = signer.unsign_object_at(&outer, None, 0.0).unwrap();
+    for t in &tokens {
+        let s: String = signer.unsign_object_at(t, None, 0.0).unwrap();
+        assert_eq!(s, "x".repeat(100));
+    }
+    assert_eq!(tokens.len(), 2);
+}
