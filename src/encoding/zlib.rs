@@ -133,8 +133,10 @@ pub fn decompress(data: &[u8], limit: usize) -> Result<Vec<u8>, ZlibError> {
     Ok(out)
 }
 
-/// [`decompress`] into `out`, which must be empty (its capacity is used: a buffer lent by
-/// the per-thread pool keeps at most 64 KiB, so no more is ever inflated past `limit`).
+/// [`decompress`] into `out`, which must be empty. Its spare capacity is filled before
+/// the size is checked, so a buffer lent by the per-thread pool (at most 64 KiB) may take
+/// that much output even past a smaller `limit`, before the call fails with
+/// [`ZlibError::TooLarge`].
 pub(crate) fn decompress_into(
     data: &[u8],
     limit: usize,
