@@ -200,6 +200,25 @@ mod tests {
     }
 
     #[test]
+    fn a_lent_buffer_with_room_still_enforces_a_small_limit() {
+        let big = compress(&[b'a'; 60_000]);
+        let mut warm = crate::scratch::bytes();
+        warm.reserve_exact(60_000);
+        decompress_into(&big, 1 << 20, &mut warm).unwrap();
+        assert_eq!(warm.len(), 60_000);
+        drop(warm); // back to the pool, 60 KB of capacity
+        let mut lent = crate::scratch::bytes();
+        assert!(lent.capacity() >= 60_000, "the warm buffer is lent again");
+        assert_eq!(
+            decompress_into(&big, 100, &mut lent),
+            Err(ZlibError::TooLarge { limit: 100 })
+        );
+        lent.clear();
+        decompress_into(&compress(b"{}"), 100, &mut lent).unwrap();
+        assert_eq!(&lent[..], b"{}");
+    }
+
+    #[test]
     fn large_inputs_use_zlib_rs_and_round_trip() {
         let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         let c = compress(&big);
