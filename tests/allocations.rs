@@ -19,10 +19,13 @@ fn workloads() -> serde_json::Value {
     .unwrap()
 }
 
+/// Longest string stored without an allocation.
+const INLINE: usize = 23;
+
 /// The allocations a parsed value owns: one per non-empty list or dict (built at its
-/// exact size), one per string too long to be stored inline (22 bytes).
+/// exact size), one per string too long to be stored inline (23 bytes).
 fn owned_allocations(v: &Value) -> u64 {
-    let long = |s: &pyjson::PyString| u64::from(s.wtf8_bytes().len() > 22);
+    let long = |s: &pyjson::PyString| u64::from(s.wtf8_bytes().len() > INLINE);
     match v {
         Value::Str(s) => long(s),
         Value::List(items) => {
@@ -92,6 +95,46 @@ fn hot_paths_allocate_only_what_they_return() {
         assert_eq!(counts[4], 2, "{report:?}");
     }
     println!("{}", report.join("\n"));
+}
+
+/// Strings up to [`INLINE`] bytes are stored inline, whether parsed by the fast path
+/// (plain ASCII, read as whole words), near the end of the input (copied), or decoded
+/// from escapes; one byte more takes one allocation. Keys and values alike.
+#[test]
+fn short_strings_are_inline_at_every_length_and_position() {
+    for len in 0..=INLINE + 2 {
+        let plain = "k".repeat(len);
+        let escaped = format!("\\u00e9{}", "k".repeat(len.saturating_sub(2)));
+        for text in [&plain, &escaped] {
+            for doc in [
+                format!("[\"{text}\"]"),
+                format!("[\"{text}\", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]"),
+                format!("{{\"{text}\": 0}}"),
+            ] {
+                let value = pyjson::from_slice(doc.as_bytes()).unwrap();
+                let count =
+                    allocation_counter::measure(|| drop(pyjson::from_slice(doc.as_bytes())))
+                        .count_total;
+                assert_eq!(count, owned_allocations(&value), "{doc}");
+                let s = match &value {
+                    Value::List(items) => match &items[0] {
+                        Value::Str(s) => s.clone(),
+                        other => panic!("{other:?}"),
+                    },
+                    Value::Dict(d) => d.keys().next().unwrap().clone(),
+                    other => panic!("{other:?}"),
+                };
+                let bytes = s.wtf8_bytes().len();
+                assert_eq!(count, 1 + u64::from(bytes > INLINE), "{doc}");
+                let expected = if text == &plain {
+                    plain.clone()
+                } else {
+                    format!("\u{e9}{}", "k".repeat(len.saturating_sub(2)))
+                };
+                assert_eq!(s.as_str(), Some(expected.as_str()), "{doc}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -19,6 +19,27 @@ fn deep_nesting_is_refused_not_overflowed() {
     assert!(pyjson::from_slice(ok.as_bytes()).is_ok());
 }
 
+/// A nesting level takes a bounded stack: 1000 levels of dicts and lists, with a key and
+/// a scalar at every level, parse on a 512 KiB thread stack (optimized builds; the frames
+/// of an unoptimized build are larger, and get 4 MiB here).
+#[test]
+fn the_deepest_accepted_document_fits_a_small_stack() {
+    let levels = pyjson::DEFAULT_MAX_DEPTH / 2;
+    let doc = format!(
+        "{}1{}",
+        "[0, {\"k\": 1.5, \"a\":".repeat(levels),
+        "}]".repeat(levels)
+    );
+    let kib = if cfg!(debug_assertions) { 4096 } else { 512 };
+    let parsed = std::thread::Builder::new()
+        .stack_size(kib * 1024)
+        .spawn(move || pyjson::from_slice(doc.as_bytes()).map(|v| pyjson::to_vec(&v).len()))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(parsed.unwrap() > 10 * levels);
+}
+
 #[test]
 fn many_keys_and_duplicates_stay_linear() {
     let mut doc = String::from("{");

@@ -31,10 +31,24 @@ pub const MAX_INT_DIGITS: usize = 4300;
 /// let e = djsign::pyjson::from_slice(b"[1,]").unwrap_err();
 /// assert_eq!(e.to_string(), "invalid JSON: Expecting value at byte 3");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct JsonError {
-    kind: JsonErrorKind,
-    pos: usize,
+    /// The kind in the top byte, the position below it: one word, so that a parse result
+    /// (`Result<Value, JsonError>`) is copied as whole words, as its value was written
+    /// (see `Parser::value`).
+    packed: u64,
+}
+
+/// Bits of [`JsonError`]'s position (inputs are far shorter than 2^56 bytes).
+const POS_BITS: u32 = 56;
+
+impl fmt::Debug for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonError")
+            .field("kind", &self.kind())
+            .field("pos", &self.position())
+            .finish()
+    }
 }
 
 /// The kinds of [`JsonError`], named after Python's messages.
@@ -70,6 +84,23 @@ pub enum JsonErrorKind {
     IntTooLarge,
 }
 
+impl JsonErrorKind {
+    /// Every kind, in declaration order (the order of their discriminants).
+    const ALL: [JsonErrorKind; 11] = [
+        JsonErrorKind::ExpectingValue,
+        JsonErrorKind::ExtraData,
+        JsonErrorKind::InvalidControlCharacter,
+        JsonErrorKind::UnterminatedString,
+        JsonErrorKind::InvalidEscape,
+        JsonErrorKind::InvalidUnicodeEscape,
+        JsonErrorKind::ExpectingPropertyName,
+        JsonErrorKind::ExpectingColon,
+        JsonErrorKind::ExpectingComma,
+        JsonErrorKind::TooDeep,
+        JsonErrorKind::IntTooLarge,
+    ];
+}
+
 impl JsonError {
     /// The kind of error.
     ///
@@ -78,7 +109,14 @@ impl JsonError {
     /// assert_eq!(from_slice(b"[1,]").unwrap_err().kind(), JsonErrorKind::ExpectingValue);
     /// ```
     pub fn kind(&self) -> JsonErrorKind {
-        self.kind
+        JsonErrorKind::ALL[((self.packed >> POS_BITS) as usize).min(JsonErrorKind::ALL.len() - 1)]
+    }
+
+    fn new(kind: JsonErrorKind, pos: usize) -> JsonError {
+        let pos = (pos as u64).min((1 << POS_BITS) - 1);
+        JsonError {
+            packed: (kind as u64) << POS_BITS | pos,
+        }
     }
 
     /// Byte offset where the error was found.
@@ -88,13 +126,13 @@ impl JsonError {
     /// assert_eq!(from_slice(b"1 2").unwrap_err().position(), 2);
     /// ```
     pub fn position(&self) -> usize {
-        self.pos
+        (self.packed & ((1 << POS_BITS) - 1)) as usize
     }
 }
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
+        let what = match self.kind() {
             JsonErrorKind::ExpectingValue => "Expecting value",
             JsonErrorKind::ExtraData => "Extra data",
             JsonErrorKind::InvalidControlCharacter => "Invalid control character",
@@ -109,7 +147,7 @@ impl fmt::Display for JsonError {
             JsonErrorKind::TooDeep => "JSON nested too deeply",
             JsonErrorKind::IntTooLarge => "integer has more than 4300 digits",
         };
-        write!(f, "invalid JSON: {what} at byte {}", self.pos)
+        write!(f, "invalid JSON: {what} at byte {}", self.position())
     }
 }
 
@@ -144,6 +182,8 @@ pub fn from_slice_with_depth(data: &[u8], max_depth: usize) -> Result<Value, Jso
         depth: 0,
         max_depth,
         bufs: Loan::take(&BUFFERS),
+        stashed: None,
+        slow_string: super::PyString::default(),
     };
     p.skip_ws();
     let v = p.value()?;
@@ -181,20 +221,29 @@ thread_local! {
     static BUFFERS: Pool<Buffers> = const { RefCell::new(Vec::new()) };
 }
 
+/// Where [`Parser::container_into`] puts the container it parsed.
+enum Dest {
+    /// On the list items being parsed.
+    Items,
+    /// On the dict entries being parsed, under this key (not already among them).
+    Entry(super::PyString),
+}
+
 struct Parser<'a> {
     b: &'a [u8],
     pos: usize,
     depth: usize,
     max_depth: usize,
     bufs: Loan<Buffers>,
+    /// The error of a failed [`Parser::string_or_stash`].
+    stashed: Option<JsonError>,
+    /// The last string built by [`Parser::other_string`].
+    slow_string: super::PyString,
 }
 
 impl Parser<'_> {
     fn err(&self, kind: JsonErrorKind) -> JsonError {
-        JsonError {
-            kind,
-            pos: self.pos,
-        }
+        JsonError::new(kind, self.pos)
     }
 
     #[inline]
@@ -218,14 +267,54 @@ impl Parser<'_> {
         }
     }
 
+    /// One value. Strings and short integers, most of a session's scalars, are parsed
+    /// here, inlined into the loops of [`Self::array_items`] and [`Self::object_entries`]: a
+    /// value returned through memory by an out-of-line call is read back piecewise before
+    /// its stores have left the store buffer, which stalls the CPU on every value.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn value(&mut self) -> Result<Value, JsonError> {
         match self.peek() {
             Some(b'"') => {
                 self.pos += 1;
                 Ok(Value::Str(self.string()?))
             }
-            Some(b'{') => self.nested(Self::object),
-            Some(b'[') => self.nested(Self::array),
+            Some(b'0'..=b'9') => match self.short_int() {
+                Some(v) => Ok(Value::Int(v)),
+                None => self.number(),
+            },
+            _ => self.other_value(),
+        }
+    }
+
+    /// A non-negative integer of at most 18 digits (so no overflow) that is not the
+    /// integer part of a float, or `None` (nothing consumed) for any other number.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn short_int(&mut self) -> Option<i64> {
+        let b = self.b;
+        let mut i = self.pos;
+        let mut v: i64 = 0;
+        while let Some(&d @ b'0'..=b'9') = b.get(i) {
+            v = v.wrapping_mul(10).wrapping_add((d - b'0') as i64);
+            i += 1;
+        }
+        let digits = i - self.pos;
+        let plain = digits <= 18 && (digits == 1 || b[self.pos] != b'0');
+        if plain && !matches!(b.get(i), Some(b'.' | b'e' | b'E')) {
+            self.pos = i;
+            Some(v)
+        } else {
+            None
+        }
+    }
+
+    /// Every value but a string or a short integer: containers, literals, other numbers.
+    #[inline(never)]
+    fn other_value(&mut self) -> Result<Value, JsonError> {
+        match self.peek() {
+            Some(b'{' | b'[') => {
+                self.container_into(Dest::Items)?;
+                Ok(self.bufs.items.pop().unwrap_or(Value::Null))
+            }
             Some(b'n') => self.literal(b"null", Value::Null),
             Some(b't') => self.literal(b"true", Value::Bool(true)),
             Some(b'f') => self.literal(b"false", Value::Bool(false)),
@@ -239,17 +328,43 @@ impl Parser<'_> {
         }
     }
 
-    fn nested(&mut self, f: fn(&mut Self) -> Result<Value, JsonError>) -> Result<Value, JsonError> {
+    /// Parses the list or dict at `self.pos` and pushes it onto `dest`, from here: a
+    /// container returned to the caller would be copied out of this call's memory right
+    /// after it was written, which stalls the CPU once per container.
+    ///
+    /// Each nesting level takes one frame of this function, the list and dict loops and
+    /// the scalar parsers inlined (under 512 bytes in a release build: 1000 levels fit a
+    /// 512 KiB stack). They are inlined only with optimizations on: unoptimized, one frame
+    /// holding them all would take several kilobytes per level.
+    #[inline(never)]
+    fn container_into(&mut self, dest: Dest) -> Result<(), JsonError> {
         if self.depth >= self.max_depth {
             return Err(self.err(JsonErrorKind::TooDeep));
         }
         self.depth += 1;
+        let open = self.peek();
         self.pos += 1;
-        let r = f(self);
+        let (items, entries) = (self.bufs.items.len(), self.bufs.entries.len());
+        let r = if open == Some(b'[') {
+            self.array_items(items).map(Value::List)
+        } else {
+            self.object_entries(entries)
+        };
         self.depth -= 1;
-        r
+        let Ok(v) = r else {
+            // What the failed container had parsed.
+            self.bufs.items.truncate(items);
+            self.bufs.entries.truncate(entries);
+            return r.map(drop);
+        };
+        match dest {
+            Dest::Items => self.bufs.items.push(v),
+            Dest::Entry(key) => self.bufs.entries.push((key, v)),
+        }
+        Ok(())
     }
 
+    #[inline(never)]
     fn number(&mut self) -> Result<Value, JsonError> {
         let b = self.b;
         let start = self.pos;
@@ -320,27 +435,70 @@ impl Parser<'_> {
     }
 
     /// Parses a string body; `self.pos` is just past the opening quote.
-    #[inline]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn string(&mut self) -> Result<super::PyString, JsonError> {
+        match self.string_or_stash() {
+            Some(s) => Ok(s),
+            None => Err(self.stashed_error()),
+        }
+    }
+
+    /// [`Self::string`], inlined into the loops that parse a session's strings: a short
+    /// plain string is built in registers, from whole words of the input; every other
+    /// string is left by [`Self::other_string`] in `self.slow_string` (its error in
+    /// `self.stashed`). Returning either through one `Result` would merge them in
+    /// memory, which the CPU reads back before the short string's stores complete.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn string_or_stash(&mut self) -> Option<super::PyString> {
         let b = self.b;
         // Fast path: printable ASCII up to the closing quote, eight bytes at a time.
         let i = super::scan::plain_run_end(b, self.pos, false);
         if b.get(i) == Some(&b'"') {
-            let s = super::PyString::from_ascii(&b[self.pos..i]);
-            self.pos = i + 1;
-            return Ok(s);
+            if let Some(s) = super::PyString::inline_ascii_at(b, self.pos, i) {
+                self.pos = i + 1;
+                return Some(s);
+            }
         }
-        self.escaped_string(i)
+        if self.other_string(i) {
+            Some(std::mem::take(&mut self.slow_string))
+        } else {
+            None
+        }
     }
 
-    /// The slow path of [`Self::string`], kept out of line so the fast path stays small:
-    /// escapes or non-ASCII text, decoded into the parser's reusable buffer.
+    fn stashed_error(&mut self) -> JsonError {
+        self.stashed
+            .take()
+            .unwrap_or(self.err(JsonErrorKind::ExpectingValue))
+    }
+
+    /// The strings [`Self::string_or_stash`] does not build: long, near the end of the
+    /// input, with escapes or non-ASCII text (decoded into the parser's reusable
+    /// buffer). `i` is the first byte after the plain run.
     #[inline(never)]
-    fn escaped_string(&mut self, i: usize) -> Result<super::PyString, JsonError> {
-        let mut out = StringBuilder::with_buffer(std::mem::take(&mut self.bufs.escapes));
-        let r = self.decode_string(i, &mut out);
-        self.bufs.escapes = out.into_buffer();
-        r
+    fn other_string(&mut self, i: usize) -> bool {
+        let b = self.b;
+        let r = if b.get(i) == Some(&b'"') {
+            // Plain ASCII (see `scan`).
+            let s = std::str::from_utf8(&b[self.pos..i]).unwrap_or_default();
+            self.pos = i + 1;
+            Ok(super::PyString::from(s))
+        } else {
+            let mut out = StringBuilder::with_buffer(std::mem::take(&mut self.bufs.escapes));
+            let r = self.decode_string(i, &mut out);
+            self.bufs.escapes = out.into_buffer();
+            r
+        };
+        match r {
+            Ok(s) => {
+                self.slow_string = s;
+                true
+            }
+            Err(e) => {
+                self.stashed = Some(e);
+                false
+            }
+        }
     }
 
     /// Decodes from `i` (the first byte that is not plain ASCII) into `out`, which holds
@@ -441,51 +599,65 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn array(&mut self) -> Result<Value, JsonError> {
-        let base = self.bufs.items.len();
+    /// Parses the items of a list onto `self.bufs.items` (above `base`).
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn array_items(&mut self, base: usize) -> Result<Vec<Value>, JsonError> {
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::List(Vec::new()));
+            return Ok(Vec::new());
         }
         loop {
-            let v = self.value();
-            match v {
-                Ok(v) => self.bufs.items.push(v),
-                Err(e) => {
-                    self.bufs.items.truncate(base);
-                    return Err(e);
-                }
+            if let Some(b'[' | b'{') = self.peek() {
+                self.container_into(Dest::Items)?;
+            } else {
+                let v = self.value()?;
+                self.bufs.items.push(v);
             }
             self.skip_ws();
             match self.peek() {
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::List(self.bufs.items.split_off(base)));
+                    return Ok(self.bufs.items.split_off(base));
                 }
                 Some(b',') => {
                     self.pos += 1;
                     self.skip_ws();
                 }
-                _ => {
-                    self.bufs.items.truncate(base);
-                    return Err(self.err(JsonErrorKind::ExpectingComma));
-                }
+                _ => return Err(self.err(JsonErrorKind::ExpectingComma)),
             }
         }
     }
 
-    fn object(&mut self) -> Result<Value, JsonError> {
-        let base = self.bufs.entries.len();
-        let r = self.object_entries(base);
-        if r.is_err() {
-            self.bufs.entries.truncate(base);
+    /// The value of an entry [`Self::object_entries`] does not push: its key is already in
+    /// the dict (the last value wins, at the first position, as in Python), or the dict
+    /// has grown past 16 entries and moves to (or already is) the hash-indexed `large`.
+    #[inline(never)]
+    fn repeated_or_many(
+        &mut self,
+        base: usize,
+        key: super::PyString,
+        large: &mut Option<Dict>,
+    ) -> Result<(), JsonError> {
+        let value = self.value()?;
+        if let Some(d) = large {
+            d.insert(key, value);
+            return Ok(());
         }
-        r
+        let frame = &mut self.bufs.entries[base..];
+        if let Some(slot) = frame.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = value;
+        } else {
+            let mut d: Dict = self.bufs.entries.drain(base..).collect();
+            d.insert(key, value);
+            *large = Some(d);
+        }
+        Ok(())
     }
 
     /// Parses the entries of an object onto `self.bufs.entries` (above `base`), switching to a
     /// hash-indexed [`Dict`] once it grows large, so duplicate detection stays linear.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn object_entries(&mut self, base: usize) -> Result<Value, JsonError> {
         let mut large: Option<Dict> = None;
         self.skip_ws();
@@ -505,23 +677,18 @@ impl Parser<'_> {
             }
             self.pos += 1;
             self.skip_ws();
-            let value = self.value()?;
-            match &mut large {
-                Some(d) => {
-                    d.insert(key, value);
+            let frame = &self.bufs.entries[base..];
+            let fresh =
+                large.is_none() && frame.len() < 16 && !frame.iter().any(|(k, _)| *k == key);
+            if fresh {
+                if let Some(b'[' | b'{') = self.peek() {
+                    self.container_into(Dest::Entry(key))?;
+                } else {
+                    let value = self.value()?;
+                    self.bufs.entries.push((key, value));
                 }
-                None => {
-                    let frame = &mut self.bufs.entries[base..];
-                    if let Some(slot) = frame.iter_mut().find(|(k, _)| *k == key) {
-                        slot.1 = value; // last value wins, first position kept
-                    } else if frame.len() < 16 {
-                        self.bufs.entries.push((key, value));
-                    } else {
-                        let mut d: Dict = self.bufs.entries.drain(base..).collect();
-                        d.insert(key, value);
-                        large = Some(d);
-                    }
-                }
+            } else {
+                self.repeated_or_many(base, key, &mut large)?;
             }
             self.skip_ws();
             match self.peek() {
@@ -602,7 +769,23 @@ fn exact_float(text: &[u8]) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::exact_float;
+    use super::{JsonError, JsonErrorKind, exact_float};
+
+    /// The packed error gives back every kind and position it was made with.
+    #[test]
+    fn errors_keep_their_kind_and_position() {
+        for (i, &kind) in JsonErrorKind::ALL.iter().enumerate() {
+            assert_eq!(kind as usize, i, "ALL is in discriminant order");
+            for pos in [0, 1, 4300, usize::MAX >> 8] {
+                let e = JsonError::new(kind, pos);
+                assert_eq!((e.kind(), e.position()), (kind, pos));
+            }
+        }
+        assert_eq!(
+            format!("{:?}", JsonError::new(JsonErrorKind::ExpectingColon, 7)),
+            "JsonError { kind: ExpectingColon, pos: 7 }"
+        );
+    }
 
     /// The fast path agrees bit for bit with the general parser wherever it answers, and
     /// answers for the short decimals it is for.

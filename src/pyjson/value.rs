@@ -24,20 +24,77 @@ use indexmap::{Equivalent, IndexMap};
 pub struct PyString(Repr);
 
 /// Strings up to this many bytes are stored inline, without an allocation.
-const INLINE: usize = 22;
+const INLINE: usize = 23;
 
 /// Canonical: text of at most [`INLINE`] bytes is always `Inline` (zero-padded), longer
 /// text always `Heap`, and `Wtf8` only holds strings with a lone surrogate; so derived
 /// equality is content equality.
 #[derive(Clone, PartialEq, Eq)]
 enum Repr {
-    Inline {
-        len: u8,
-        buf: [u8; INLINE],
-    },
+    Inline(Inline),
     Heap(Box<str>),
     /// Generalised UTF-8 holding at least one surrogate code point.
     Wtf8(Box<[u8]>),
+}
+
+/// The text of a short string, zero-padded, with its length in the last byte. Built and
+/// copied as three whole words: the JSON reader assembles it from word loads of its
+/// input, and a copy that reads a word written by several narrower stores (a text array
+/// and a separate length field) stalls the CPU until they complete, on every string.
+#[derive(Clone, Eq)]
+#[repr(C, align(8))]
+struct Inline([u8; INLINE + 1]);
+
+impl PartialEq for Inline {
+    /// Word by word, as the text was written (see [`Inline`]).
+    #[inline(always)]
+    fn eq(&self, other: &Self) -> bool {
+        (0..3).all(|k| self.word(k) == other.word(k))
+    }
+}
+
+impl Inline {
+    #[inline(always)]
+    fn word(&self, k: usize) -> u64 {
+        u64::from_le_bytes(self.0[8 * k..8 * k + 8].try_into().unwrap_or([0; 8]))
+    }
+
+    /// The text of `words` (little-endian, zero past `len`), which is at most [`INLINE`]
+    /// bytes long.
+    #[inline(always)]
+    fn from_words(words: [u64; 3], len: usize) -> Inline {
+        let mut b = [0u8; INLINE + 1];
+        b[..8].copy_from_slice(&words[0].to_le_bytes());
+        b[8..16].copy_from_slice(&words[1].to_le_bytes());
+        b[16..].copy_from_slice(&(words[2] | (len.min(INLINE) as u64) << 56).to_le_bytes());
+        Inline(b)
+    }
+
+    /// `text` must be at most [`INLINE`] bytes long.
+    fn new(text: &[u8]) -> Inline {
+        let mut b = [0u8; INLINE + 1];
+        let len = text.len().min(INLINE);
+        b[..len].copy_from_slice(&text[..len]);
+        b[INLINE] = len as u8;
+        Inline(b)
+    }
+
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        &self.0[..(self.0[INLINE] as usize).min(INLINE)]
+    }
+}
+
+/// Word `k` of `window` (24 bytes), keeping only the bytes below `len`.
+#[inline(always)]
+fn masked_word(window: &[u8], k: usize, len: usize) -> u64 {
+    let w = u64::from_le_bytes(window[8 * k..8 * k + 8].try_into().unwrap_or([0; 8]));
+    let keep = len.saturating_sub(8 * k).min(8);
+    if keep == 8 {
+        w
+    } else {
+        w & ((1u64 << (8 * keep)) - 1)
+    }
 }
 
 impl PartialOrd for PyString {
@@ -78,7 +135,7 @@ impl PyString {
     pub fn as_str(&self) -> Option<&str> {
         match &self.0 {
             // Inline bytes are always valid UTF-8 (see `Repr`).
-            Repr::Inline { len, buf } => std::str::from_utf8(&buf[..*len as usize]).ok(),
+            Repr::Inline(inline) => std::str::from_utf8(inline.bytes()).ok(),
             Repr::Heap(s) => Some(s),
             Repr::Wtf8(_) => None,
         }
@@ -95,7 +152,7 @@ impl PyString {
             return std::borrow::Cow::Borrowed(s);
         }
         match &self.0 {
-            Repr::Inline { .. } | Repr::Heap(_) => std::borrow::Cow::Borrowed(""),
+            Repr::Inline(_) | Repr::Heap(_) => std::borrow::Cow::Borrowed(""),
             Repr::Wtf8(_) => std::borrow::Cow::Owned(
                 self.code_points()
                     .map(|c| char::from_u32(c).unwrap_or('\u{FFFD}'))
@@ -148,7 +205,7 @@ impl PyString {
     /// ```
     pub fn wtf8_bytes(&self) -> &[u8] {
         match &self.0 {
-            Repr::Inline { len, buf } => &buf[..*len as usize],
+            Repr::Inline(inline) => inline.bytes(),
             Repr::Heap(s) => s.as_bytes(),
             Repr::Wtf8(b) => b,
         }
@@ -163,38 +220,45 @@ impl PyString {
     pub fn into_string(self) -> Result<String, PyString> {
         match self.0 {
             Repr::Heap(s) => Ok(s.into_string()),
-            Repr::Inline { .. } => Ok(self.as_str().unwrap_or_default().to_owned()),
+            Repr::Inline(_) => Ok(self.as_str().unwrap_or_default().to_owned()),
             other => Err(PyString(other)),
         }
     }
 
-    /// A string from bytes the caller has checked are ASCII (no allocation up to 22
-    /// bytes, no validation).
-    pub(crate) fn from_ascii(bytes: &[u8]) -> PyString {
-        if bytes.len() <= INLINE {
-            let mut buf = [0u8; INLINE];
-            buf[..bytes.len()].copy_from_slice(bytes);
-            PyString(Repr::Inline {
-                len: bytes.len() as u8,
-                buf,
-            })
-        } else {
-            PyString::from(std::str::from_utf8(bytes).unwrap_or_default())
-        }
+    /// The text `b[start..end]`, which the caller has checked is ASCII, if it is at most
+    /// 23 bytes long and `b` has 24 bytes from `start`: assembled from three word loads
+    /// of `b`, masked to its length (copying a variable length into the inline buffer
+    /// writes it byte by byte, and reading it back as words right after stalls the CPU
+    /// until those stores complete, on every string of a session).
+    #[inline(always)]
+    pub(crate) fn inline_ascii_at(b: &[u8], start: usize, end: usize) -> Option<PyString> {
+        let len = end - start;
+        let window = b.get(start..start + 24).filter(|_| len <= INLINE)?;
+        let word = |k: usize| masked_word(window, k, len);
+        Some(PyString(Repr::Inline(Inline::from_words(
+            [word(0), word(1), word(2)],
+            len,
+        ))))
     }
 
-    /// A string from text (no allocation up to 22 bytes).
+    /// A string from text (no allocation up to 23 bytes).
     pub(crate) fn from_text(s: &str) -> PyString {
         if s.len() <= INLINE {
-            let mut buf = [0u8; INLINE];
-            buf[..s.len()].copy_from_slice(s.as_bytes());
-            PyString(Repr::Inline {
-                len: s.len() as u8,
-                buf,
-            })
+            PyString(Repr::Inline(Inline::new(s.as_bytes())))
         } else {
             PyString(Repr::Heap(s.into()))
         }
+    }
+}
+
+/// The empty string.
+///
+/// ```
+/// assert_eq!(djsign::pyjson::PyString::default().as_str(), Some(""));
+/// ```
+impl Default for PyString {
+    fn default() -> Self {
+        PyString(Repr::Inline(Inline::new(b"")))
     }
 }
 
