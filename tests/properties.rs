@@ -60,7 +60,10 @@ proptest! {
 
     #[test]
     fn base62_round_trips(n in any::<i64>()) {
-        prop_assert_eq!(base62::decode(&base62::encode(n)).unwrap().as_i64(), Some(n));
+        let decoded = base62::decode(&base62::encode(n)).unwrap();
+        prop_assert_eq!(decoded.as_i64(), Some(n));
+        // Python's len(str(abs(n))).
+        prop_assert_eq!(decoded.decimal_digits(), n.unsigned_abs().to_string().len());
     }
 
     #[test]

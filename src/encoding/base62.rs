@@ -52,7 +52,11 @@ impl std::error::Error for Base62Error {}
 pub struct Base62Int {
     exact: Option<i64>,
     approx: f64,
-    decimal_digits: usize,
+    /// The magnitude, when it fits in a `u64`.
+    magnitude: Option<u64>,
+    /// Significant base-62 digits, and the value of the first (up to) ten of them.
+    significant: usize,
+    lead: f64,
 }
 
 impl Base62Int {
@@ -75,7 +79,14 @@ impl Base62Int {
     /// assert_eq!(decode(&"z".repeat(3000)).unwrap().decimal_digits(), 5378);
     /// ```
     pub fn decimal_digits(&self) -> usize {
-        self.decimal_digits
+        match self.magnitude {
+            Some(m) => m.checked_ilog10().map_or(1, |l| l as usize + 1),
+            None => {
+                let log10 = self.lead.log10()
+                    + (self.significant.saturating_sub(10)) as f64 * 62f64.log10();
+                log10.floor() as usize + 1
+            }
+        }
     }
 
     /// The value as a float, as Python's `float(int)` gives it, or `None` where Python
@@ -182,18 +193,54 @@ pub fn decode(s: &str) -> Result<Base62Int, Base62Error> {
             .and_then(|v| v.checked_add(d as u64));
         approx = approx * 62.0 + d as f64;
     }
+    let magnitude = exact;
     let exact = exact
         .and_then(|v| i64::try_from(v).ok())
         .map(|v| if negative { -v } else { v });
-    let decimal_digits = if significant == 0 {
-        1
-    } else {
-        let log10 = lead.log10() + (significant.saturating_sub(10)) as f64 * 62f64.log10();
-        log10.floor() as usize + 1
-    };
     Ok(Base62Int {
         exact,
         approx: if negative { -approx } else { approx },
-        decimal_digits,
+        magnitude,
+        significant,
+        lead,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decimal digits at every power of ten and its neighbours, within `u64` (counted
+    /// exactly) and past it (from the leading base-62 digits).
+    #[test]
+    fn decimal_digits_at_powers_of_ten() {
+        let mut p = 1u64;
+        loop {
+            for v in [p - 1, p, p + 1] {
+                let digits = decode(&base62_of(v)).unwrap().decimal_digits();
+                assert_eq!(digits, v.to_string().len(), "{v}");
+            }
+            match p.checked_mul(10) {
+                Some(next) => p = next,
+                None => break,
+            }
+        }
+        assert_eq!(decode(&base62_of(u64::MAX)).unwrap().decimal_digits(), 20);
+        // 62^11 - 1 = 52,036,560,683,837,093,887 (20 digits) and 62^12 (22 digits).
+        assert_eq!(decode(&"z".repeat(11)).unwrap().decimal_digits(), 20);
+        assert_eq!(decode("1000000000000").unwrap().decimal_digits(), 22);
+    }
+
+    fn base62_of(mut v: u64) -> String {
+        let mut out = Vec::new();
+        loop {
+            out.push(ALPHABET[(v % 62) as usize]);
+            v /= 62;
+            if v == 0 {
+                break;
+            }
+        }
+        out.reverse();
+        String::from_utf8(out).unwrap()
+    }
 }
