@@ -32,7 +32,16 @@ import json, os, platform, statistics, sys
 results, rounds = sys.argv[1], int(sys.argv[2])
 django = [json.load(open(os.path.join(results, f"django-{r}.json"))) for r in range(1, rounds + 1)]
 djsign = [json.load(open(os.path.join(results, f"djsign-{r}.json"))) for r in range(1, rounds + 1)]
-cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+info = {}
+for l in open("/proc/cpuinfo"):
+    k, _, v = l.partition(":")
+    info.setdefault(k.strip(), v.strip())
+cpu = info.get("model name", platform.machine())
+# Generic model names ("Intel(R) Xeon(R) Processor") hide what moves the ratios: the
+# model number, and whether SHA-256 runs on the CPU's SHA extensions.
+if "model" in info:
+    cpu += f" (family {info.get('cpu family', '?')}, model {info['model']}"
+    cpu += ", SHA extensions)" if ("sha_ni" in info.get("flags", "").split()) else ", no SHA extensions)"
 med = statistics.median
 print(f"Django {django[0]['django']} (Python {django[0]['python']}) vs djsign, {cpu}, {os.cpu_count()} cores, "
       f"median of {rounds} rounds")
