@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Times Django's own signing.loads / signing.dumps on benches/workloads.json.
 
-Prints one JSON object: {"loads": {workload: seconds}, "dumps": {...}, "django": version}.
+Prints one JSON object: {"loads": {workload: seconds}, "dumps": {...}, "django": version},
+with the signed-cookie session load and save, and the zlib step of loads and dumps alone.
 Medians of several timeit repeats, per operation. The clock is not patched (a mock would
 slow Django down): each workload's cookie is re-signed by Django now, so `loads` with
 max_age does exactly the work it does on the shipped cookie, which is no longer fresh.
@@ -11,6 +12,7 @@ import os
 import statistics
 import sys
 import timeit
+import zlib
 
 import django
 from django.conf import settings
@@ -27,7 +29,7 @@ salt, max_age = data["salt"], data["max_age"]
 from django.contrib.sessions.backends.signed_cookies import SessionStore  # noqa: E402
 
 out = {"django": django.get_version(), "python": sys.version.split()[0], "loads": {}, "dumps": {},
-       "session_load": {}, "session_save": {}}
+       "session_load": {}, "session_save": {}, "zlib_decompress": {}, "zlib_compress": {}}
 
 
 def session_load(cookie):
@@ -60,4 +62,11 @@ for name in data["order"]:
     assert session_load(cookie) == session
     out["session_load"][name] = median_time(lambda: session_load(cookie), 3000)
     out["session_save"][name] = median_time(lambda: session_save(session), 3000)
+    # The zlib step inside those (CPython's C zlib, with one Python call around it): what
+    # `dumps` compresses and what `loads` decompresses.
+    serialized = signing.JSONSerializer().dumps(session)
+    compressed = zlib.compress(serialized)
+    assert zlib.decompress(compressed) == serialized
+    out["zlib_decompress"][name] = median_time(lambda: zlib.decompress(compressed), 3000)
+    out["zlib_compress"][name] = median_time(lambda: zlib.compress(serialized), 3000)
 print(json.dumps(out))

@@ -7,8 +7,10 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use djsign::encoding::zlib;
 use djsign::pyjson::{self, Value};
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
+use djsign::signing::DEFAULT_MAX_DECOMPRESSED_SIZE;
 use djsign::{MaxAge, TimestampSigner};
 
 struct Workload {
@@ -110,6 +112,29 @@ fn bench(c: &mut Criterion) {
         let mut session = store.load(Some(&w.cookie), now);
         g.bench_function(BenchmarkId::from_parameter(&w.name), |b| {
             b.iter(|| store.save(&mut session, frozen).unwrap())
+        });
+    }
+    g.finish();
+
+    // The zlib step of `loads` and `dumps` alone (zlib-rs inflate, djsign's deflate), which
+    // the comparison sets beside CPython's C zlib doing the same step inside Django.
+    let mut g = c.benchmark_group("zlib_decompress");
+    for w in &list {
+        let compressed = zlib::compress(&w.json);
+        g.bench_with_input(
+            BenchmarkId::from_parameter(&w.name),
+            &compressed,
+            |b, compressed| {
+                b.iter(|| zlib::decompress(black_box(compressed), DEFAULT_MAX_DECOMPRESSED_SIZE))
+            },
+        );
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("zlib_compress");
+    for w in &list {
+        g.bench_with_input(BenchmarkId::from_parameter(&w.name), &w.json, |b, json| {
+            b.iter(|| zlib::compress(black_box(json)))
         });
     }
     g.finish();
