@@ -1,7 +1,7 @@
 //! The `file` engine: one file per session in `SESSION_FILE_PATH`, named
 //! `SESSION_COOKIE_NAME + key`, holding the stored session data (spec §5.4).
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -37,6 +37,36 @@ pub struct FileSessionStore {
     cookie_age: i64,
     use_tz: bool,
     version: DjangoVersion,
+}
+
+/// Random characters after `_out_` in a temporary file's name (as `tempfile.mkstemp`).
+const TEMP_SUFFIX_LEN: usize = 8;
+
+/// Creates `path` for writing, failing if anything (a file, a symbolic link) is there
+/// already; on Unix the file is readable and writable by its owner only (mode 0600).
+fn exclusive_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// The bytes of `path` and its modification time in microseconds as Django sees it
+/// (Python's float `st_mtime`, seconds plus nanoseconds * 1e-9 as a double, then
+/// `datetime.fromtimestamp`, which rounds the fraction to microseconds half to even),
+/// both from one open file. `None` if it cannot be opened or read.
+fn read_with_mtime(path: &Path) -> Option<(Vec<u8>, i128)> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let modified = file.metadata().and_then(|m| m.modified()).ok()?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    let mtime = modified.duration_since(UNIX_EPOCH).map_or(0, |d| {
+        let t = d.as_secs() as f64 + f64::from(d.subsec_nanos()) * 1e-9;
+        let whole = t.trunc();
+        whole as i128 * 1_000_000 + ((t - whole) * 1e6).round_ties_even() as i128
+    });
+    Some((bytes, mtime))
 }
 
 fn io_error(e: std::io::Error) -> Error {
@@ -86,24 +116,13 @@ impl FileSessionStore {
         let Some(path) = self.path(key) else {
             return Session::new();
         };
-        let (text, mtime) = match (
-            std::fs::read(&path),
-            std::fs::metadata(&path).and_then(|m| m.modified()),
-        ) {
-            // Microseconds as Django sees them: Python's float `st_mtime` (seconds plus
-            // nanoseconds * 1e-9, as a double), then `datetime.fromtimestamp`, which
-            // rounds the fraction to microseconds half to even.
-            (Ok(bytes), Ok(m)) => (
-                bytes,
-                m.duration_since(UNIX_EPOCH).map_or(0, |d| {
-                    let t = d.as_secs() as f64 + f64::from(d.subsec_nanos()) * 1e-9;
-                    let whole = t.trunc();
-                    whole as i128 * 1_000_000 + ((t - whole) * 1e6).round_ties_even() as i128
-                }),
-            ),
-            _ => return Session::new(),
+        // Content and modification time from one open file: a save that renames a new
+        // file into place between two lookups cannot pair one file's data with the
+        // other's time.
+        let Some((bytes, mtime)) = read_with_mtime(&path) else {
+            return Session::new();
         };
-        let Ok(text) = String::from_utf8(text) else {
+        let Ok(text) = String::from_utf8(bytes) else {
             return Session::corrupt(
                 Some(key.to_owned()),
                 Malformed::Type("session file is not ASCII".into()).into(),
@@ -168,26 +187,15 @@ impl FileSessionStore {
                 let k = new_session_key()
                     .map_err(|e| ErrorKind::ImproperlyConfigured(format!("no random key: {e}")))?;
                 let path = self.path(&k).unwrap_or_default();
-                match std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&path)
-                {
+                match exclusive_file(&path) {
                     Ok(_) => break k,
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                     Err(e) => return Err(io_error(e)),
                 }
             },
         };
-        let path = self.path(&key).unwrap_or_default();
         let blob = self.codec.encode(session.data_untracked(), now);
-        let tmp = self
-            .dir
-            .join(format!("{}{key}_out_{}", self.prefix, std::process::id()));
-        let mut f = std::fs::File::create(&tmp).map_err(io_error)?;
-        f.write_all(blob.as_bytes()).map_err(io_error)?;
-        drop(f);
-        std::fs::rename(&tmp, &path).map_err(io_error)?;
+        self.write_atomically(&key, blob.as_bytes())?;
         if let Some(old) = old.filter(|o| *o != key) {
             if let Some(p) = self.path(&old) {
                 let _ = std::fs::remove_file(p);
@@ -195,6 +203,38 @@ impl FileSessionStore {
         }
         session.set_key(Some(key.clone()));
         Ok(key)
+    }
+
+    /// Writes `data` as the file of `key` the way Django's `save()` does: into a new
+    /// temporary file beside it (`tempfile.mkstemp`: a random name, created exclusively,
+    /// so an existing file or symbolic link of that name is never followed, readable by
+    /// the owner only), then renamed over the session file. A reader sees the old file or
+    /// the new one, never a partial write; concurrent saves of one session each write
+    /// their own temporary file and the last rename wins, as in Django.
+    fn write_atomically(&self, key: &str, data: &[u8]) -> Result<(), Error> {
+        let path = self.path(key).unwrap_or_default();
+        let (tmp, mut file) = loop {
+            let suffix = new_session_key()
+                .map_err(|e| ErrorKind::ImproperlyConfigured(format!("no random name: {e}")))?;
+            let tmp = self.dir.join(format!(
+                "{}{key}_out_{}",
+                self.prefix,
+                &suffix[..TEMP_SUFFIX_LEN]
+            ));
+            match exclusive_file(&tmp) {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io_error(e)),
+            }
+        };
+        let written = file.write_all(data).and_then(|()| {
+            drop(file);
+            std::fs::rename(&tmp, &path)
+        });
+        written.map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io_error(e)
+        })
     }
 
     /// Whether `key` is valid here but its file is missing: saving it is then Django's
