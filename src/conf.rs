@@ -75,6 +75,9 @@ pub struct Settings {
     /// `SIGNED_COOKIE_LEGACY_SALT_FALLBACK` (5.2.15+, 6.0.6+, 6.1); `None` means the
     /// version's default (on for 5.2.x/6.0.x, off for 6.1).
     pub signed_cookie_legacy_salt_fallback: Option<bool>,
+    /// djsign's own bounds on decoding (not a Django setting): every signer, store and
+    /// messages cookie built from these settings decodes within them.
+    pub limits: crate::Limits,
 }
 
 impl Settings {
@@ -101,6 +104,7 @@ impl Settings {
             session_expire_at_browser_close: false,
             use_tz: true,
             signed_cookie_legacy_salt_fallback: None,
+            limits: crate::Limits::default(),
         }
     }
 

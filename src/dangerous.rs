@@ -8,9 +8,10 @@ use crate::conf::Settings;
 use crate::crypto::{Algorithm, SecretKey};
 use crate::encoding::base62::{self, Base62Int};
 use crate::error::Malformed;
-use crate::pyjson::{self, Value};
-use crate::signing::objects::payload_json;
-use crate::signing::{DEFAULT_MAX_DECOMPRESSED_SIZE, Signer, TimestampSigner};
+use crate::limits::Limits;
+use crate::pyjson::Value;
+use crate::signing::objects::payload_value;
+use crate::signing::{Signer, TimestampSigner};
 
 /// The parts of a signed value, decoded but **not verified**.
 ///
@@ -60,8 +61,7 @@ pub fn inspect(token: &str) -> Option<Inspection<'_>> {
 }
 
 fn decode_object(payload: &str) -> Result<Value, Malformed> {
-    let data = payload_json(payload, DEFAULT_MAX_DECOMPRESSED_SIZE)?;
-    pyjson::from_slice(&data).map_err(Malformed::Json)
+    payload_value(payload, &Limits::INSPECT)
 }
 
 /// What a token turned out to be, and what verifies it.

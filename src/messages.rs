@@ -207,12 +207,22 @@ pub struct Decoded {
 /// assert!(s.value.is_none() && s.unstored.is_empty()); // nothing left: delete the cookie
 /// # Ok::<(), djsign::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Stored {
     /// The cookie value to set, or `None` to delete the cookie (nothing to store).
     pub value: Option<String>,
     /// The messages that did not fit (they go to the session with `FallbackStorage`).
     pub unstored: Vec<Message>,
+}
+
+/// Redacted: the cookie value prints as its length.
+impl std::fmt::Debug for Stored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stored")
+            .field("value", &crate::redact::optional(&self.value))
+            .field("unstored", &self.unstored)
+            .finish()
+    }
 }
 
 /// Django's `CookieStorage` for one version and key set.
@@ -413,14 +423,14 @@ impl MessageCookie {
                     ErrorKind::Malformed(Malformed::Base64(_) | Malformed::Json(_)) => {
                         // 3.2/4.0: the 3.1 format, signed JSON text.
                         let text = self.signer.unsign_at(value, None, 0.0)?;
-                        pyjson::from_slice(text.as_bytes()).ok()
+                        self.signer.signer().limits().parse(text.as_bytes()).ok()
                     }
                     _ => return Err(e),
                 },
             }
         } else if v >= DjangoVersion::V3_1 {
             match self.signer.unsign_at(value, None, 0.0) {
-                Ok(text) => pyjson::from_slice(text.as_bytes()).ok(),
+                Ok(text) => self.signer.signer().limits().parse(text.as_bytes()).ok(),
                 Err(_) => self.legacy_json(value),
             }
         } else {
@@ -453,7 +463,7 @@ impl MessageCookie {
         ) {
             return None;
         }
-        pyjson::from_slice(json.as_bytes()).ok()
+        self.signer.signer().limits().parse(json.as_bytes()).ok()
     }
 }
 

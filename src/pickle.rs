@@ -14,8 +14,9 @@
 //! order that Django's JSON (and so the `cached_db` row) depends on, and does not produce
 //! CPython's exact bytes. This reader never imports or calls anything — any
 //! `GLOBAL`/`REDUCE`/object opcode is a [`PickleError::Unsupported`] naming the class —
-//! and bounds its work by the input size (shared references are materialised within a
-//! node budget, so a small pickle cannot expand into a huge value).
+//! and bounds its work and memory by the input size: shared references are copied within
+//! a budget of bytes ([`value_budget`]), so a small pickle cannot expand into a huge
+//! value. `tests/hostile.rs` measures the peak allocation of the worst shapes.
 //!
 //! ```
 //! use djsign::pickle;
@@ -499,30 +500,79 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
         }
     }
     let root = pop(&mut stack)?;
-    // Shared nodes are copied where they are referenced: a budget proportional to the
-    // input keeps a small pickle from expanding into a huge value.
-    let mut budget = data.len().saturating_mul(16).max(1024);
+    let mut budget = value_budget(data.len());
     build(&nodes, root, 0, &mut budget)
 }
 
+/// What one value is charged against the budget besides its text: more than the slot it
+/// takes in a list (`size_of::<Value>()`) or a dict entry (a key and a value).
+pub const VALUE_COST: usize = 64;
+
+/// The bytes of values a pickle of `input_len` bytes may expand into:
+/// `64 * input_len + 64 KiB`, where a value counts [`VALUE_COST`] plus the bytes of its
+/// text (a string's, a dict key's, a big integer's digits).
+///
+/// Every value a pickle builds takes at least one byte of input, except a shared one:
+/// Python shares a memoised object between its references, while a [`Value`] is a tree,
+/// so each reference is a copy. The budget charges those copies by size, so a string
+/// memoised once and referenced thousands of times (two bytes each) is refused with
+/// [`PickleError::TooLarge`] instead of being copied into gigabytes. The pickles CPython
+/// writes of session data (shared strings are only the empty and one-character ones) stay
+/// far inside it.
+///
+/// ```
+/// assert_eq!(djsign::pickle::value_budget(1000), 64 * 1000 + 64 * 1024);
+/// ```
+pub fn value_budget(input_len: usize) -> usize {
+    input_len
+        .saturating_mul(VALUE_COST)
+        .saturating_add(64 * 1024)
+}
+
+/// Takes `VALUE_COST + text` bytes from the budget.
+fn charge(budget: &mut usize, text: usize) -> Result<(), PickleError> {
+    *budget = budget
+        .checked_sub(VALUE_COST.saturating_add(text))
+        .ok_or(PickleError::TooLarge)?;
+    Ok(())
+}
+
+/// The bytes of text a value holds outside its slot.
+fn text_len(v: &Value) -> usize {
+    match v {
+        Value::Str(s) => s.wtf8_bytes().len(),
+        Value::BigInt(b) => b.as_str().len(),
+        _ => 0,
+    }
+}
+
 fn build(nodes: &[Node], n: usize, depth: usize, budget: &mut usize) -> Result<Value, PickleError> {
-    if depth > MAX_DEPTH || *budget == 0 {
+    if depth > MAX_DEPTH {
         return Err(PickleError::TooLarge);
     }
-    *budget -= 1;
     Ok(match &nodes[n] {
-        Node::Scalar(v) => v.clone(),
-        Node::List(items) => Value::List(
-            items
-                .iter()
-                .map(|&i| build(nodes, i, depth + 1, budget))
-                .collect::<Result<_, _>>()?,
-        ),
+        Node::Scalar(v) => {
+            charge(budget, text_len(v))?;
+            v.clone()
+        }
+        Node::List(items) => {
+            charge(budget, 0)?;
+            Value::List(
+                items
+                    .iter()
+                    .map(|&i| build(nodes, i, depth + 1, budget))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
         Node::Dict(pairs) => {
+            charge(budget, 0)?;
             let mut d = Dict::with_capacity(pairs.len());
             for &(k, v) in pairs {
                 let key = match &nodes[k] {
-                    Node::Scalar(Value::Str(s)) => s.clone(),
+                    Node::Scalar(Value::Str(s)) => {
+                        charge(budget, s.wtf8_bytes().len())?;
+                        s.clone()
+                    }
                     Node::Scalar(other) => {
                         return Err(PickleError::Unsupported(format!(
                             "dict key of type {}",

@@ -157,6 +157,57 @@ fn no_secret_or_signature_in_errors_and_debug() {
     }
 }
 
+/// Session keys, cookie values and session data are bearer credentials: `Debug` shows
+/// their length (and the data's keys), never their text.
+#[test]
+fn debug_output_redacts_session_keys_cookies_and_data() {
+    use djsign::messages::{Message, MessageCookie};
+    use djsign::sessions::Session;
+    use djsign::sessions::backends::signed_cookies::SignedCookieStore;
+    use djsign::sessions::backends::stored::SessionCodec;
+    let settings = Settings::new("django-insecure-test-key");
+    let store = SignedCookieStore::new(&settings).unwrap();
+    let mut s = Session::new();
+    s.insert("_auth_user_hash", "hash-0f1e2d3c4b5a").unwrap();
+    let cookie = store.save(&mut s, 1e9).unwrap();
+    let loaded = store.load(Some(&cookie), 1e9 + 1.0);
+    let set_cookie = djsign::http::SetCookie::new("sessionid", &cookie);
+    let stored = MessageCookie::new(&settings).unwrap().store(
+        &[Message::new(20, "private note")],
+        true,
+        1e9,
+    );
+    let message_cookie = stored.value.clone().unwrap();
+    let codec = SessionCodec::new(&settings).unwrap();
+    let blob = codec.encode(loaded.data(), 1e9);
+    let decoded = codec.decode(&blob).unwrap();
+    let shown = [
+        format!("{s:?}"),
+        format!("{loaded:?}"),
+        format!("{set_cookie:?}"),
+        format!("{stored:?}"),
+        format!("{decoded:?}"),
+    ];
+    let signature = |t: &str| t.rsplit(':').next().unwrap().to_owned();
+    for text in &shown {
+        for secret in [
+            cookie.as_str(),
+            &signature(&cookie),
+            &message_cookie,
+            &signature(&message_cookie),
+            "hash-0f1e2d3c4b5a",
+        ] {
+            assert!(!text.contains(secret), "{text}");
+        }
+    }
+    assert!(shown[1].contains("_auth_user_hash"), "{}", shown[1]);
+    assert!(
+        shown[2].contains(&format!("{} bytes", cookie.len())),
+        "{}",
+        shown[2]
+    );
+}
+
 #[test]
 fn huge_cookie_headers_and_message_cookies() {
     // 100 000 cookies, half of them the same name: linear.

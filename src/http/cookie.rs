@@ -212,7 +212,7 @@ impl From<&str> for SameSite {
 /// assert_eq!(d.to_string(), r#"sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"#);
 /// # Ok::<(), djsign::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SetCookie {
     /// Cookie name.
     pub name: String,
@@ -232,6 +232,28 @@ pub struct SetCookie {
     pub same_site: Option<SameSite>,
     /// `Secure`.
     pub secure: bool,
+}
+
+/// Redacted: the value (a session key or signed cookie) prints as its length.
+///
+/// ```
+/// let c = djsign::http::SetCookie::new("sessionid", "s3cr3tvalue");
+/// assert!(!format!("{c:?}").contains("s3cr3t"));
+/// ```
+impl std::fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetCookie")
+            .field("name", &self.name)
+            .field("value", &crate::redact::Redacted(self.value.len()))
+            .field("domain", &self.domain)
+            .field("expires", &self.expires)
+            .field("http_only", &self.http_only)
+            .field("max_age", &self.max_age)
+            .field("path", &self.path)
+            .field("same_site", &self.same_site)
+            .field("secure", &self.secure)
+            .finish()
+    }
 }
 
 impl SetCookie {

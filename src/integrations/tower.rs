@@ -363,12 +363,23 @@ impl<St: SessionStore> DjangoLayer<St> {
 
 /// One request's passage through the layer: made by [`DjangoLayer::start`] before the
 /// handler, consumed by [`DjangoLayer::finish`] after it.
-#[derive(Debug)]
 pub struct Exchange {
     ctx: Arc<DjangoContext>,
     incoming: Option<String>,
     had_messages_cookie: bool,
     now: f64,
+}
+
+/// Redacted: the incoming cookie prints as its length.
+impl std::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("ctx", &self.ctx)
+            .field("incoming", &crate::redact::optional(&self.incoming))
+            .field("had_messages_cookie", &self.had_messages_cookie)
+            .field("now", &self.now)
+            .finish()
+    }
 }
 
 impl Exchange {
@@ -379,7 +390,7 @@ impl Exchange {
 }
 
 /// What to add to the response (see [`DjangoLayer::finish`]).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Outgoing {
     /// `Set-Cookie` header values, in order (messages, then the session).
     pub set_cookies: Vec<String>,
@@ -389,6 +400,25 @@ pub struct Outgoing {
     /// when the session was deleted meanwhile, Django's `SessionInterrupted`; 500 for any
     /// other failure).
     pub failed: Option<u16>,
+}
+
+/// Redacted: each `Set-Cookie` prints as its cookie name and length.
+impl std::fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cookies: Vec<_> = self
+            .set_cookies
+            .iter()
+            .map(|c| {
+                let name = c.split_once('=').map_or("", |(n, _)| n);
+                (name, crate::redact::Redacted(c.len()))
+            })
+            .collect();
+        f.debug_struct("Outgoing")
+            .field("set_cookies", &cookies)
+            .field("vary_cookie", &self.vary_cookie)
+            .field("failed", &self.failed)
+            .finish()
+    }
 }
 
 impl<St: SessionStore> DjangoLayer<St> {

@@ -28,7 +28,8 @@ mod write;
 
 pub use de::{DeserializeError, from_value};
 pub use read::{
-    DEFAULT_MAX_DEPTH, JsonError, JsonErrorKind, MAX_INT_DIGITS, from_slice, from_slice_with_depth,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_VALUES, JsonError, JsonErrorKind, MAX_INT_DIGITS, from_slice,
+    from_slice_with_depth, from_slice_with_limits,
 };
 pub(crate) use ser::write_serde;
 pub use ser::{SerializeError, to_vec_serde};

@@ -25,6 +25,19 @@ pub const DEFAULT_MAX_DEPTH: usize = 1000;
 /// ```
 pub const MAX_INT_DIGITS: usize = 4300;
 
+/// Default limit on the number of values one document may hold ([`from_slice`]): every
+/// list item, dict entry and the top-level value count one. Python has no such limit;
+/// djsign has one so that memory is bounded by values as well as by bytes (a document of
+/// nested empty lists is one value per 3 bytes of input). At the default one document's
+/// values and the reader's buffers take at most about 200 MiB; sessions hold a few dozen
+/// values.
+///
+/// ```
+/// let many = format!("[{}0]", "0,".repeat(djsign::pyjson::DEFAULT_MAX_VALUES));
+/// assert!(djsign::pyjson::from_slice(many.as_bytes()).is_err());
+/// ```
+pub const DEFAULT_MAX_VALUES: usize = 1 << 20;
+
 /// Why a payload is not JSON by Python's rules.
 ///
 /// ```
@@ -82,11 +95,13 @@ pub enum JsonErrorKind {
     TooDeep,
     /// An integer of more than 4300 digits (Python: `ValueError`).
     IntTooLarge,
+    /// More values than the configured limit (djsign's own limit; Python has none).
+    TooManyValues,
 }
 
 impl JsonErrorKind {
     /// Every kind, in declaration order (the order of their discriminants).
-    const ALL: [JsonErrorKind; 11] = [
+    const ALL: [JsonErrorKind; 12] = [
         JsonErrorKind::ExpectingValue,
         JsonErrorKind::ExtraData,
         JsonErrorKind::InvalidControlCharacter,
@@ -98,6 +113,7 @@ impl JsonErrorKind {
         JsonErrorKind::ExpectingComma,
         JsonErrorKind::TooDeep,
         JsonErrorKind::IntTooLarge,
+        JsonErrorKind::TooManyValues,
     ];
 }
 
@@ -146,6 +162,7 @@ impl fmt::Display for JsonError {
             JsonErrorKind::ExpectingComma => "Expecting ',' delimiter",
             JsonErrorKind::TooDeep => "JSON nested too deeply",
             JsonErrorKind::IntTooLarge => "integer has more than 4300 digits",
+            JsonErrorKind::TooManyValues => "more values than the limit",
         };
         write!(f, "invalid JSON: {what} at byte {}", self.position())
     }
@@ -155,7 +172,13 @@ impl std::error::Error for JsonError {}
 
 /// Parses JSON bytes as Django does: each byte is one latin-1 character, then Python's
 /// `json.loads` rules (see the [module docs](super)). Nesting is limited to
-/// [`DEFAULT_MAX_DEPTH`].
+/// [`DEFAULT_MAX_DEPTH`], the number of values to [`DEFAULT_MAX_VALUES`].
+///
+/// Memory: besides the returned value, which holds at most `max_values` values (a list
+/// item takes 32 bytes, a dict entry 64, text up to twice its JSON bytes), the reader's
+/// working buffers hold at most `2 * max_values` values and one string, so the peak is
+/// bounded by both the input's length and the value limit (`tests/memory_bounds.rs`
+/// measures it on the worst shapes).
 ///
 /// ```
 /// use djsign::pyjson::{from_slice, Value};
@@ -176,16 +199,37 @@ pub fn from_slice(data: &[u8]) -> Result<Value, JsonError> {
 /// assert_eq!(from_slice_with_depth(b"[[[1]]]", 2).unwrap_err().kind(), JsonErrorKind::TooDeep);
 /// ```
 pub fn from_slice_with_depth(data: &[u8], max_depth: usize) -> Result<Value, JsonError> {
+    from_slice_with_limits(data, max_depth, DEFAULT_MAX_VALUES)
+}
+
+/// [`from_slice`] with custom limits on nesting and on the number of values (every list
+/// item, dict entry and the top-level value count one); beyond the latter the error is
+/// [`JsonErrorKind::TooManyValues`].
+///
+/// ```
+/// use djsign::pyjson::{from_slice_with_limits, JsonErrorKind, DEFAULT_MAX_DEPTH};
+/// assert!(from_slice_with_limits(b"[1,[2]]", DEFAULT_MAX_DEPTH, 4).is_ok());
+/// let e = from_slice_with_limits(b"[1,[2,3]]", DEFAULT_MAX_DEPTH, 4).unwrap_err();
+/// assert_eq!(e.kind(), JsonErrorKind::TooManyValues);
+/// ```
+pub fn from_slice_with_limits(
+    data: &[u8],
+    max_depth: usize,
+    max_values: usize,
+) -> Result<Value, JsonError> {
     let mut p = Parser {
         b: data,
         pos: 0,
         depth: 0,
         max_depth,
+        // The top-level value is the first.
+        values_left: max_values,
         bufs: Loan::take(&BUFFERS),
         stashed: None,
         slow_string: super::PyString::default(),
     };
     p.skip_ws();
+    p.charge(1)?;
     let v = p.value()?;
     p.skip_ws();
     if p.pos != data.len() {
@@ -234,6 +278,10 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
     max_depth: usize,
+    /// Values that may still be added: each finished container is charged its items
+    /// (or entries); those still on the working buffers are checked against it as they
+    /// are pushed, so the buffers never outgrow the limit either.
+    values_left: usize,
     bufs: Loan<Buffers>,
     /// The error of a failed [`Parser::string_or_stash`].
     stashed: Option<JsonError>,
@@ -244,6 +292,24 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn err(&self, kind: JsonErrorKind) -> JsonError {
         JsonError::new(kind, self.pos)
+    }
+
+    /// Takes `n` values from the budget.
+    #[inline]
+    fn charge(&mut self, n: usize) -> Result<(), JsonError> {
+        match self.values_left.checked_sub(n) {
+            Some(left) => {
+                self.values_left = left;
+                Ok(())
+            }
+            None => Err(self.too_many()),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_many(&self) -> JsonError {
+        self.err(JsonErrorKind::TooManyValues)
     }
 
     #[inline]
@@ -357,6 +423,11 @@ impl Parser<'_> {
             self.bufs.entries.truncate(entries);
             return r.map(drop);
         };
+        self.charge(match &v {
+            Value::List(l) => l.len(),
+            Value::Dict(d) => d.len(),
+            _ => 0,
+        })?;
         match dest {
             Dest::Items => self.bufs.items.push(v),
             Dest::Entry(key) => self.bufs.entries.push((key, v)),
@@ -614,6 +685,9 @@ impl Parser<'_> {
                 let v = self.value()?;
                 self.bufs.items.push(v);
             }
+            if self.bufs.items.len() > self.values_left {
+                return Err(self.too_many());
+            }
             self.skip_ws();
             match self.peek() {
                 Some(b']') => {
@@ -642,6 +716,9 @@ impl Parser<'_> {
         let value = self.value()?;
         if let Some(d) = large {
             d.insert(key, value);
+            if d.len() > self.values_left {
+                return Err(self.too_many());
+            }
             return Ok(());
         }
         let frame = &mut self.bufs.entries[base..];
@@ -689,6 +766,9 @@ impl Parser<'_> {
                 }
             } else {
                 self.repeated_or_many(base, key, &mut large)?;
+            }
+            if self.bufs.entries.len() > self.values_left {
+                return Err(self.too_many());
             }
             self.skip_ws();
             match self.peek() {

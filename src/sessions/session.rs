@@ -34,7 +34,7 @@ fn valid_key(key: Option<String>) -> Option<String> {
 /// assert_eq!(cart, [1, 2]);
 /// # Ok::<(), djsign::Error>(())
 /// ```
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Session {
     key: Option<String>,
     data: Dict,
@@ -49,6 +49,30 @@ pub struct Session {
     reset: bool,
     /// The key `flush()` dropped, whose stored record the store must delete.
     flushed_key: Option<String>,
+}
+
+/// Redacted: the key (for signed cookies, the whole cookie) prints as its length, the
+/// data as its keys only.
+///
+/// ```
+/// let mut s = djsign::sessions::Session::loaded("abcdefgh12345678".into(), Default::default());
+/// s.insert("_auth_user_hash", "f00d").unwrap();
+/// let shown = format!("{s:?}");
+/// assert!(!shown.contains("abcdefgh") && !shown.contains("f00d") && shown.contains("_auth_user_hash"));
+/// ```
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("key", &crate::redact::optional(&self.key))
+            .field("keys", &crate::redact::KeysOnly(&self.data))
+            .field("accessed", &self.accessed.get())
+            .field("modified", &self.modified)
+            .field("new_key_pending", &self.new_key_pending)
+            .field("load_error", &self.load_error)
+            .field("reset", &self.reset)
+            .field("flushed_key", &crate::redact::optional(&self.flushed_key))
+            .finish()
+    }
 }
 
 impl Clone for Session {

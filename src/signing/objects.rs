@@ -13,6 +13,7 @@ use crate::conf::Settings;
 use crate::crypto::SecretKey;
 use crate::encoding::{base64, zlib};
 use crate::error::{Error, ErrorKind, Malformed};
+use crate::limits::Limits;
 use crate::pyjson::{self, Value};
 use crate::scratch::{self, Loan};
 
@@ -77,9 +78,17 @@ pub(crate) fn payload_json(payload: &str, limit: usize) -> Result<Loan<Vec<u8>>,
     }
 }
 
-fn decode_payload<T: DeserializeOwned + 'static>(payload: &str, limit: usize) -> Result<T, Error> {
-    let json = payload_json(payload, limit)?;
-    let value = pyjson::from_slice(&json).map_err(Malformed::Json)?;
+/// Decodes a verified payload into its value, within `limits`.
+pub(crate) fn payload_value(payload: &str, limits: &Limits) -> Result<Value, Malformed> {
+    let json = payload_json(payload, limits.max_decompressed_size)?;
+    limits.parse(&json)
+}
+
+fn decode_payload<T: DeserializeOwned + 'static>(
+    payload: &str,
+    limits: &Limits,
+) -> Result<T, Error> {
+    let value = payload_value(payload, limits)?;
     // A `Value` is returned as parsed; any other type goes through serde.
     let mut slot = Some(value);
     if let Some(v) = (&mut slot as &mut dyn Any).downcast_mut::<Option<T>>() {
@@ -124,7 +133,7 @@ impl Signer {
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn unsign_object<T: DeserializeOwned + 'static>(&self, signed: &str) -> Result<T, Error> {
-        decode_payload(self.unsign(signed)?, self.max_decompressed_size)
+        decode_payload(self.unsign(signed)?, &self.limits)
     }
 
     /// Signs a [`Value`] exactly, lone surrogates included (`sign_object` goes through
@@ -239,7 +248,7 @@ impl TimestampSigner {
         now: f64,
     ) -> Result<T, Error> {
         let payload = self.unsign_at(signed, max_age, now)?;
-        decode_payload(payload, self.signer().max_decompressed_size)
+        decode_payload(payload, &self.signer().limits)
     }
 }
 

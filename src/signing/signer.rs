@@ -51,7 +51,7 @@ pub struct Signer {
     /// The key first, then the fallback keys, then (3.1/3.2) the sha1 legacy MAC.
     macs: Box<[KeyedMac]>,
     pub(crate) version: DjangoVersion,
-    pub(crate) max_decompressed_size: usize,
+    pub(crate) limits: crate::Limits,
 }
 
 impl std::fmt::Debug for Signer {
@@ -146,7 +146,7 @@ pub struct SignerBuilder<K: SignerKind = Plain> {
     settings_fallbacks: Vec<SecretKey>,
     default_hashing_algorithm: Option<Algorithm>,
     version: DjangoVersion,
-    max_decompressed_size: usize,
+    limits: crate::Limits,
     kind: PhantomData<K>,
 }
 
@@ -162,7 +162,7 @@ impl<K: SignerKind> Default for SignerBuilder<K> {
             settings_fallbacks: Vec::new(),
             default_hashing_algorithm: None,
             version: DjangoVersion::LATEST,
-            max_decompressed_size: DEFAULT_MAX_DECOMPRESSED_SIZE,
+            limits: crate::Limits::default(),
             kind: PhantomData,
         }
     }
@@ -184,6 +184,7 @@ impl<K: SignerKind> SignerBuilder<K> {
         self.settings_fallbacks = settings.secret_key_fallbacks.clone();
         self.version = settings.version;
         self.default_hashing_algorithm = settings.default_hashing_algorithm;
+        self.limits = settings.limits;
         self
     }
 
@@ -284,7 +285,36 @@ impl<K: SignerKind> SignerBuilder<K> {
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn max_decompressed_size(mut self, bytes: usize) -> Self {
-        self.max_decompressed_size = bytes;
+        self.limits.max_decompressed_size = bytes;
+        self
+    }
+
+    /// The most values `unsign_object` accepts in one payload (default
+    /// [`crate::pyjson::DEFAULT_MAX_VALUES`]; see [`crate::Limits`]).
+    ///
+    /// ```
+    /// # use djsign::Signer;
+    /// let s = Signer::builder().key("k").max_values(100).build()?;
+    /// let many = s.sign_object(&vec![0; 200], true)?;
+    /// assert!(s.unsign_object::<Vec<i32>>(&many).is_err());
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn max_values(mut self, values: usize) -> Self {
+        self.limits.max_values = values;
+        self
+    }
+
+    /// Both decoding limits at once (default [`crate::Limits::default()`], or the
+    /// settings' with [`Self::settings`]).
+    ///
+    /// ```
+    /// # use djsign::{Limits, Signer};
+    /// let s = Signer::builder().key("k").limits(Limits::INSPECT).build()?;
+    /// assert_eq!(s.limits(), Limits::INSPECT);
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn limits(mut self, limits: crate::Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -351,7 +381,7 @@ impl<K: SignerKind> SignerBuilder<K> {
             algorithm,
             macs: macs.into(),
             version,
-            max_decompressed_size: self.max_decompressed_size,
+            limits: self.limits,
         }))
     }
 }
@@ -415,6 +445,16 @@ impl Signer {
     /// ```
     pub fn version(&self) -> DjangoVersion {
         self.version
+    }
+
+    /// The limits of what decoding a payload may produce ([`crate::Limits`]).
+    ///
+    /// ```
+    /// assert_eq!(djsign::Signer::builder().key("k").build()?.limits(), djsign::Limits::default());
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn limits(&self) -> crate::Limits {
+        self.limits
     }
 
     /// Writes the base-64 signature of the concatenated `parts` into `buf`; returns its

@@ -55,12 +55,24 @@ impl std::error::Error for DecodeError {}
 /// assert!(d.error.is_some());
 /// # Ok::<(), djsign::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Decoded {
     /// What Django returns: the stored value (normally a dict), or `{}` on failure.
     pub value: Value,
     /// Why the value is `{}` although data was stored (bad signature, corrupt legacy data).
     pub error: Option<Error>,
+}
+
+/// Redacted: session data prints as its keys only.
+impl std::fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Decoded");
+        match &self.value {
+            Value::Dict(data) => d.field("keys", &crate::redact::KeysOnly(data)),
+            other => d.field("value", &other.type_name()),
+        };
+        d.field("error", &self.error).finish()
+    }
 }
 
 /// Encodes and decodes stored session data for one Django version and key set.
@@ -225,9 +237,9 @@ impl SessionCodec {
         if !constant_time_eq(hash, self.legacy.mac(json).to_hex().as_bytes()) {
             return Ok(Err(ErrorKind::BadSignature.into()));
         }
-        Ok(match pyjson::from_slice(json) {
+        Ok(match self.signer.signer().limits().parse(json) {
             Ok(value) => Ok(Decoded { value, error: None }),
-            Err(e) => Err(crate::error::Malformed::Json(e).into()),
+            Err(e) => Err(e.into()),
         })
     }
 }
