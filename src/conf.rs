@@ -243,7 +243,7 @@ impl Settings {
                 self.secret_key = SecretKey::from(raw);
                 continue;
             }
-            let value = pyjson::from_slice(raw.as_bytes())
+            let value = pyjson::from_str(&raw)
                 .map_err(|e| bad_setting(name, &format!("DJANGO_{name} is not JSON: {e}")))?;
             self.set(name, &value)?;
         }

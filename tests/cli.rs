@@ -676,3 +676,55 @@ fn cache_entries_as_hex_pickles() {
             "unsupported pickled type: datetime.date",
         ));
 }
+
+/// JSON typed by a person and keys set in the environment are UTF-8 text; the tokens are
+/// what Django 5.2.19's `signing.dumps(obj, key=…)` gave at time 1700000000
+/// (`ensure_ascii` escapes, surrogate pairs for emoji).
+#[test]
+fn non_ascii_json_and_keys_are_read_as_utf8() {
+    for (json, token) in [
+        (
+            r#"{"n":"é"}"#,
+            "eyJuIjoiXHUwMGU5In0:1r31eq:3jT1p4jXfpfZuqIAVvWNpSSlXUSthD7HumhwIAw9tX4",
+        ),
+        (
+            r#"{"n":"漢字","e":"🎉"}"#,
+            "eyJuIjoiXHU2ZjIyXHU1YjU3IiwiZSI6Ilx1ZDgzY1x1ZGY4OSJ9:1r31eq:MQn0ZQuG9BkHBWdkz3bc78qQOqcaCb0zqSC1C82kJJo",
+        ),
+    ] {
+        let out = djsign()
+            .args(["--secret-key", "k", "--now", "1700000000", "dumps", json])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), token);
+        let out = djsign()
+            .args(["--secret-key", "k", "loads", token])
+            .output()
+            .unwrap();
+        let back: J = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(back, serde_json::from_str::<J>(json).unwrap());
+    }
+    // Signed by Django with SECRET_KEY = "clé", read with it as a fallback key: from the
+    // environment (JSON), from a file, and refused without it.
+    let by_old_key = "eyJ4IjoxfQ:1r31eq:u7GBOePRRx3t_W1yKXQbs-QhDK_AatRplm1v3Oj5CMw";
+    djsign()
+        .env("DJANGO_SECRET_KEY_FALLBACKS", r#"["clé"]"#)
+        .args(["--secret-key", "new", "loads", by_old_key])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(r#"{"x":1}"#));
+    let file = std::env::temp_dir().join(format!("djsign-fallbacks-{}", std::process::id()));
+    std::fs::write(&file, "first-old-key\n\nclé\n").unwrap();
+    djsign()
+        .args(["--secret-key", "new", "--fallback-key-file"])
+        .arg(&file)
+        .args(["loads", by_old_key])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(r#"{"x":1}"#));
+    djsign()
+        .args(["--secret-key", "new", "loads", by_old_key])
+        .assert()
+        .code(1);
+    std::fs::remove_file(&file).unwrap();
+}

@@ -30,6 +30,10 @@ struct Cli {
     /// An entry of SECRET_KEY_FALLBACKS; repeat for more (or DJANGO_SECRET_KEY_FALLBACKS as a JSON list).
     #[arg(long = "fallback-key", global = true, value_name = "KEY")]
     fallback_keys: Vec<String>,
+    /// Read entries of SECRET_KEY_FALLBACKS from this file, one per line (empty lines are
+    /// skipped); repeatable, after any --fallback-key.
+    #[arg(long = "fallback-key-file", global = true, value_name = "PATH")]
+    fallback_key_files: Vec<PathBuf>,
     /// A Django setting as NAME=JSON, e.g. DEFAULT_HASHING_ALGORITHM="sha1"; repeatable.
     /// DJANGO_<NAME> environment variables are read too; a flag wins.
     #[arg(long = "setting", global = true, value_name = "NAME=JSON")]
@@ -307,12 +311,23 @@ fn settings(cli: &Cli) -> Result<Settings, Error> {
         let (name, json) = entry
             .split_once('=')
             .ok_or_else(|| invalid(format!("--setting {entry:?}: expected NAME=JSON")))?;
-        let value = pyjson::from_slice(json.as_bytes())
+        let value = pyjson::from_str(json)
             .map_err(|e| invalid(format!("--setting {name}: the value is not JSON ({e}); quote strings, e.g. {name}='\"sha1\"'")))?;
         s.set(name, &value)?;
     }
-    if !cli.fallback_keys.is_empty() {
-        s.secret_key_fallbacks = cli.fallback_keys.iter().map(SecretKey::from).collect();
+    let mut fallbacks: Vec<SecretKey> = cli.fallback_keys.iter().map(SecretKey::from).collect();
+    for path in &cli.fallback_key_files {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            invalid(format!(
+                "cannot read --fallback-key-file {}: {e}",
+                path.display()
+            ))
+        })?;
+        let lines = text.lines().map(|l| l.trim_end_matches('\r'));
+        fallbacks.extend(lines.filter(|l| !l.is_empty()).map(SecretKey::from));
+    }
+    if !fallbacks.is_empty() {
+        s.secret_key_fallbacks = fallbacks;
     }
     Ok(s)
 }
@@ -411,7 +426,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
         } => {
             need_key(&s)?;
             let text = read_arg(value)?;
-            let value = pyjson::from_slice(text.as_bytes())
+            let value = pyjson::from_str(&text)
                 .map_err(|e| invalid(format!("the value is not JSON: {e}")))?;
             let t = configure(TimestampSigner::builder(), &s, Some(salt), ":", algorithm)?;
             Ok(Output::Text(t.sign_value_at(&value, *compress, now)))
@@ -502,7 +517,7 @@ fn session_command(cmd: &SessionCommand, s: &Settings, now: f64) -> Result<Outpu
             backend,
             set_cookie,
         } => {
-            let Value::Dict(dict) = pyjson::from_slice(read_arg(data)?.as_bytes())
+            let Value::Dict(dict) = pyjson::from_str(&read_arg(data)?)
                 .map_err(|e| invalid(format!("the session is not JSON: {e}")))?
             else {
                 return Err(invalid(
@@ -603,7 +618,7 @@ fn messages_from_json(text: &str) -> Result<Vec<djsign::messages::Message>, Erro
     let bad = || {
         invalid("messages are a JSON list of {\"level\": int, \"message\": str, \"extra_tags\": str|null, \"safe\": bool}".into())
     };
-    let Value::List(items) = pyjson::from_slice(text.as_bytes()).map_err(|_| bad())? else {
+    let Value::List(items) = pyjson::from_str(text).map_err(|_| bad())? else {
         return Err(bad());
     };
     items

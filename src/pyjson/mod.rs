@@ -29,7 +29,7 @@ mod write;
 pub use de::{DeserializeError, from_value};
 pub use read::{
     DEFAULT_MAX_DEPTH, DEFAULT_MAX_VALUES, JsonError, JsonErrorKind, MAX_INT_DIGITS, from_slice,
-    from_slice_with_depth, from_slice_with_limits,
+    from_slice_with_depth, from_slice_with_limits, from_str,
 };
 pub(crate) use ser::write_serde;
 pub use ser::{SerializeError, to_vec_serde};

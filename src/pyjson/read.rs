@@ -217,8 +217,32 @@ pub fn from_slice_with_limits(
     max_depth: usize,
     max_values: usize,
 ) -> Result<Value, JsonError> {
+    parse(data, max_depth, max_values, false)
+}
+
+/// Parses JSON *text*, as Python's `json.loads(text)` with `text` a `str`: what a person
+/// types or a deployment sets (a command-line argument, an environment variable, a
+/// settings file) is UTF-8, so `"é"` is one character. Only signed payload bytes follow
+/// Django's latin-1 decoding ([`from_slice`]). Limits as [`from_slice`]; error positions
+/// are byte offsets.
+///
+/// ```
+/// use djsign::pyjson::{from_str, from_slice, Value};
+/// assert_eq!(from_str(r#"{"n":"é"}"#)?.get("n"), Some(&Value::from("é")));
+/// // The same bytes as a signed payload are two latin-1 characters, as in Django.
+/// assert_eq!(from_slice(r#"{"n":"é"}"#.as_bytes())?.get("n"), Some(&Value::from("Ã©")));
+/// # Ok::<(), djsign::pyjson::JsonError>(())
+/// ```
+pub fn from_str(text: &str) -> Result<Value, JsonError> {
+    parse(text.as_bytes(), DEFAULT_MAX_DEPTH, DEFAULT_MAX_VALUES, true)
+}
+
+/// The reader; `utf8`: `data` is valid UTF-8 text whose non-ASCII characters are read as
+/// such, instead of one latin-1 character per byte.
+fn parse(data: &[u8], max_depth: usize, max_values: usize, utf8: bool) -> Result<Value, JsonError> {
     let mut p = Parser {
         b: data,
+        utf8,
         pos: 0,
         depth: 0,
         max_depth,
@@ -275,6 +299,8 @@ enum Dest {
 
 struct Parser<'a> {
     b: &'a [u8],
+    /// `b` is UTF-8 text (see [`from_str`]), not latin-1 bytes.
+    utf8: bool,
     pos: usize,
     depth: usize,
     max_depth: usize,
@@ -595,6 +621,19 @@ impl Parser<'_> {
                 Some(b'"') => {
                     self.pos = i + 1;
                     return Ok(out.to_py_string());
+                }
+                Some(&c) if c >= 0x80 && self.utf8 => {
+                    // `b` came from a `str`: a lead byte gives the character's length.
+                    let len = match c {
+                        0xf0.. => 4,
+                        0xe0.. => 3,
+                        _ => 2,
+                    };
+                    let text = b.get(i..i + len).and_then(|t| std::str::from_utf8(t).ok());
+                    for ch in text.unwrap_or("\u{fffd}").chars() {
+                        out.push_char(ch);
+                    }
+                    i += len;
                 }
                 Some(&c) if c >= 0x80 => {
                     out.push_char(char::from(c));
