@@ -8,13 +8,19 @@ set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-30}"; shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(base64 base62 json loads signed_payload session_load stored_decode messages cookie_header pickle deflate)
+[ ${#targets[@]} -gt 0 ] || targets=(base64 base62 json loads signed_payload session_load stored_decode messages cookie_header pickle deflate csrf auth inspect isoformat layer)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 python3 seed.py >/dev/null
 cargo +nightly fuzz build -O >/dev/null
 status=0
 for t in "${targets[@]}"; do
   log="$(mktemp)"
+  # Committed inputs of past findings first (fuzz/regressions.py), each run once.
+  if [ -d "regressions/$t" ]; then
+    if ! cargo +nightly fuzz run -O "$t" regressions/"$t"/* -- -runs=1 >"$log" 2>&1; then
+      echo "fuzz $t: REGRESSION"; grep -E "panicked|ERROR" "$log" | head -5 || true; status=1
+    fi
+  fi
   if cargo +nightly fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -dict=tokens.dict -print_final_stats=1 >"$log" 2>&1; then
     result=ok
   else

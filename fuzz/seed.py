@@ -10,7 +10,8 @@ import os
 here = os.path.dirname(os.path.abspath(__file__))
 fixtures = os.path.join(here, "..", "fixtures")
 seeds = {t: set() for t in ["base64", "base62", "json", "loads", "signed_payload", "session_load",
-                            "stored_decode", "messages", "cookie_header", "pickle", "deflate"]}
+                            "stored_decode", "messages", "cookie_header", "pickle", "deflate",
+                            "csrf", "auth", "inspect", "isoformat", "layer"]}
 for path in glob.glob(os.path.join(fixtures, "*.json")):
     for case in json.load(open(path)).get("cases", []):
         op = case.get("op")
@@ -21,8 +22,10 @@ for path in glob.glob(os.path.join(fixtures, "*.json")):
         for key in ("token", "cookie", "blob", "value", "header"):
             v = case.get(key)
             if isinstance(v, str) and v:
-                for t in ("loads", "signed_payload", "session_load", "stored_decode", "messages", "cookie_header"):
+                for t in ("loads", "signed_payload", "session_load", "stored_decode", "messages", "cookie_header",
+                          "inspect"):
                     seeds[t].add(v.encode())
+                seeds["layer"].add(b"POST /x HTTP/1.1\r\nCookie: sessionid=" + v.encode() + b"; messages=" + v.encode())
         if op == "b64_decode":
             seeds["base64"].add(bytes.fromhex(case["hex"]))
         if op == "b62_decode":
@@ -31,6 +34,14 @@ for path in glob.glob(os.path.join(fixtures, "*.json")):
             seeds["json"].add(bytes.fromhex(case["hex"]))
         if op == "dumps":
             seeds["json"].add(case["json"].encode())
+            if case["json"].startswith("{"):
+                seeds["auth"].add(case["json"].encode())
+        for v in case.values():
+            if isinstance(v, str) and len(v) < 40 and v[:4].isdigit() and "-" in v:
+                seeds["isoformat"].add(v.encode())
+seeds["auth"].add(b'{"_auth_user_id": "1", "_auth_user_backend": "django.contrib.auth.backends.ModelBackend", '
+                  b'"_auth_user_hash": "0000"}')
+seeds["csrf"].add(b"a" * 64 + b"\n" + b"b" * 32)
 for target, items in seeds.items():
     d = os.path.join(here, "corpus", target)
     os.makedirs(d, exist_ok=True)

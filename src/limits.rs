@@ -62,6 +62,30 @@ impl Limits {
 }
 
 impl Limits {
+    /// The most bytes that decoding a payload of `input_len` bytes (a token's payload, a
+    /// stored session, a JSON document) holds at once within these limits:
+    /// `2 * input + 6 * json + 192 * values + 256 KiB`, where `json` is the larger of the
+    /// input and [`Limits::max_decompressed_size`] (the JSON text, with room for the
+    /// buffers it grows in and for strings, whose text may take twice its JSON bytes) and
+    /// `values` is the smaller of `json / 2 + 1` and [`Limits::max_values`] (every value
+    /// but the last takes at least two bytes, itself and a separator; the reader's buffers
+    /// and the result take at most 192 bytes per value). `tests/memory_bounds.rs` and the fuzz targets assert it.
+    ///
+    /// ```
+    /// let l = djsign::Limits::INSPECT;
+    /// assert_eq!(l.peak_bound(1000), 2000 + 6 * 65536 + 192 * 10_000 + 262_144);
+    /// assert_eq!(djsign::Limits::default().peak_bound(0), 6 * (32 << 20) + 192 * (1 << 20) + 262_144);
+    /// ```
+    pub fn peak_bound(&self, input_len: usize) -> usize {
+        let json = input_len.max(self.max_decompressed_size);
+        let values = (json / 2 + 1).min(self.max_values);
+        input_len
+            .saturating_mul(2)
+            .saturating_add(json.saturating_mul(6))
+            .saturating_add(values.saturating_mul(192))
+            .saturating_add(256 * 1024)
+    }
+
     /// Parses JSON bytes within these limits (`max_values`; the bytes are the caller's).
     pub(crate) fn parse(&self, json: &[u8]) -> Result<Value, Malformed> {
         pyjson::from_slice_with_limits(json, DEFAULT_MAX_DEPTH, self.max_values)

@@ -529,6 +529,20 @@ pub fn value_budget(input_len: usize) -> usize {
         .saturating_add(64 * 1024)
 }
 
+/// The most bytes reading a pickle of `input_len` bytes holds at once: four times its
+/// [`value_budget`] (the values, the graph of nodes read before they are built, the
+/// stack and the memo) plus 256 KiB. `tests/memory_bounds.rs` and the `pickle` fuzz
+/// target assert it.
+///
+/// ```
+/// assert_eq!(djsign::pickle::peak_bound(0), 4 * 64 * 1024 + 256 * 1024);
+/// ```
+pub fn peak_bound(input_len: usize) -> usize {
+    value_budget(input_len)
+        .saturating_mul(4)
+        .saturating_add(256 * 1024)
+}
+
 /// Takes `VALUE_COST + text` bytes from the budget.
 fn charge(budget: &mut usize, text: usize) -> Result<(), PickleError> {
     *budget = budget
