@@ -4,9 +4,9 @@
 //! that Django installed, e.g. made by `fixtures/venvs.sh 4.2 5.2 6.1`); `.ci/run` does.
 //! Without it the test prints why and passes without checking anything.
 //! `DJSIGN_LIVE_CASES` sets the number of random values per version (default 1500) and
-//! `DJSIGN_LIVE_SEED` the seed.
+//! `DJSIGN_LIVE_SEED` the seed (a fresh one every run otherwise, printed for replay).
 
-use djsign::pyjson::{self, BigInt, Dict, PyString, Value};
+use djsign::pyjson::{self, Dict, PyString, Value};
 use djsign::sessions::Session;
 use djsign::sessions::backends::file::FileSessionStore;
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
@@ -17,6 +17,10 @@ use serde_json::{Value as J, json};
 
 #[path = "common/oracle.rs"]
 mod oracle;
+#[path = "common/random.rs"]
+mod random;
+
+use random::{Rng, random_string, random_value};
 
 /// The signing oracle (`tests/oracle/django_oracle.py`).
 struct Oracle(oracle::Oracle);
@@ -30,115 +34,6 @@ impl Oracle {
         match self.0.request(&req) {
             Ok(ok) => Ok(ok.as_str().map_or_else(|| ok.to_string(), str::to_owned)),
             Err(err) => Err(err.as_str().unwrap_or_default().to_owned()),
-        }
-    }
-}
-
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
-
-const CODE_POINTS: &[u32] = &[
-    0x61, 0x7a, 0x20, 0x22, 0x5c, 0x2f, 0x3a, 0x2e, 0x0, 0x1, 0x8, 0x9, 0xa, 0xc, 0xd, 0x1f, 0x7f,
-    0x80, 0xa0, 0xe9, 0xff, 0x100, 0x2028, 0x2029, 0xfeff, 0xfffd, 0xffff, 0x1f600, 0x10ffff,
-    0xd800, 0xdbff, 0xdc00, 0xdfff, 0x3c, 0x3e, 0x26, 0x27,
-];
-
-fn random_string(rng: &mut Rng, surrogates: bool) -> PyString {
-    let len = rng.below(12);
-    let cps = (0..len).map(|_| {
-        let cp = if rng.chance(50) {
-            0x20 + rng.below(95) as u32
-        } else {
-            *rng.pick(CODE_POINTS)
-        };
-        if !surrogates && (0xd800..=0xdfff).contains(&cp) {
-            0x41
-        } else {
-            cp
-        }
-    });
-    PyString::from_code_points(cps.collect::<Vec<_>>()).unwrap()
-}
-
-fn random_float(rng: &mut Rng) -> f64 {
-    match rng.below(4) {
-        0 => *rng.pick(&[
-            0.0,
-            -0.0,
-            1e16,
-            1e-5,
-            1.5e-5,
-            1e-7,
-            0.1,
-            1e22,
-            5e-324,
-            1.7976931348623157e308,
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            1e15,
-            9999999999999998.0,
-            0.0001,
-            0.00009999,
-        ]),
-        1 => f64::from_bits(rng.next()),
-        2 => (rng.next() as i64 as f64) / 1000.0,
-        _ => (rng.below(2000) as f64 - 1000.0) * 10f64.powi(rng.below(40) as i32 - 20),
-    }
-}
-
-fn random_value(rng: &mut Rng, depth: u32) -> Value {
-    let top = if depth >= 4 { 6 } else { 8 };
-    match rng.below(top) {
-        0 => Value::Null,
-        1 => Value::Bool(rng.chance(50)),
-        2 => Value::Int(match rng.below(3) {
-            0 => rng.below(100) as i64 - 50,
-            1 => rng.next() as i64,
-            _ => *rng.pick(&[i64::MIN, i64::MAX, 0, -1]),
-        }),
-        3 => {
-            let digits: String = (0..20 + rng.below(40))
-                .map(|_| (b'1' + rng.below(9) as u8) as char)
-                .collect();
-            let text = if rng.chance(50) {
-                format!("-{digits}")
-            } else {
-                digits
-            };
-            Value::BigInt(BigInt::parse(&text).unwrap())
-        }
-        4 => Value::Float(random_float(rng)),
-        5 => Value::Str(random_string(rng, true)),
-        6 => Value::List(
-            (0..rng.below(6))
-                .map(|_| random_value(rng, depth + 1))
-                .collect(),
-        ),
-        _ => {
-            let mut d = Dict::new();
-            for _ in 0..rng.below(6) {
-                d.insert(random_string(rng, true), random_value(rng, depth + 1));
-            }
-            Value::Dict(d)
         }
     }
 }
@@ -158,6 +53,80 @@ fn build<K: SignerKind>(
         .version(version)
         .build()
         .unwrap()
+}
+
+/// A Python dict key: `json.dumps` writes a non-`str` one as `str(key)` in JSON's words.
+#[derive(Clone, Debug)]
+enum PyKey {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    None,
+    Str(String),
+}
+
+impl PyKey {
+    /// The key as a JSON scalar, for the oracle (floats as Python's `repr`, which
+    /// `json.loads` reads back, `NaN` and `Infinity` included).
+    fn json(&self) -> String {
+        match self {
+            PyKey::Int(i) => i.to_string(),
+            PyKey::Float(f) => String::from_utf8(pyjson::to_vec(&Value::Float(*f))).unwrap(),
+            PyKey::Bool(b) => b.to_string(),
+            PyKey::None => "null".into(),
+            PyKey::Str(s) => String::from_utf8(pyjson::to_vec(&Value::from(s.as_str()))).unwrap(),
+        }
+    }
+}
+
+impl serde::Serialize for PyKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PyKey::Int(i) => s.serialize_i64(*i),
+            PyKey::Float(f) => s.serialize_f64(*f),
+            PyKey::Bool(b) => s.serialize_bool(*b),
+            PyKey::None => s.serialize_none(),
+            PyKey::Str(t) => s.serialize_str(t),
+        }
+    }
+}
+
+/// A map that keeps its keys' Python types and its order, as a Python dict does.
+struct PairMap<'a>(&'a [(PyKey, i64)]);
+
+impl serde::Serialize for PairMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// Keys that are distinct in Python (`1 == True == 1.0`, so ints stay above 1 and floats
+/// off the integers, apart from values no int here reaches).
+fn random_typed_pairs(rng: &mut Rng) -> Vec<(PyKey, i64)> {
+    let mut pairs = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..1 + rng.below(6) {
+        let key = match rng.below(5) {
+            0 => PyKey::Int(2 + rng.below(1_000_000) as i64 * if rng.chance(50) { 1 } else { -1 }),
+            1 => PyKey::Float(if rng.chance(50) {
+                rng.below(1000) as f64 - 500.0 + 0.5
+            } else {
+                *rng.pick(&[1e300, f64::INFINITY, f64::NEG_INFINITY, 1e-7, 1.5e16, 0.1])
+            }),
+            2 => PyKey::Bool(rng.chance(50)),
+            3 => PyKey::None,
+            _ => PyKey::Str(random_string(rng, false).into_string().unwrap()),
+        };
+        if seen.insert(key.json()) {
+            pairs.push((key, rng.below(100) as i64));
+        }
+    }
+    pairs
 }
 
 /// djsign's answer in the oracle's terms: the value as Python JSON, or the error kind.
@@ -311,6 +280,7 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
     let version: djsign::DjangoVersion = django.parse().unwrap();
     let mut rng = Rng(seed | 1);
     let (mut identical_compressed, mut equivalent_compressed, mut checks) = (0, 0, 0);
+    let (mut fallback_checks, mut typed_key_checks) = (0, 0);
     let keys = ["secret", "django-insecure-oracle-key", "sécret", "k", "a:b"];
     let salts = [
         "django.core.signing",
@@ -391,6 +361,70 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
         let r = outcome(signer.unsign_object_at(&tampered, None, now));
         assert_eq!(r, d, "{ctx}: tampered {tampered}");
 
+        // A token signed with a key since retired, read with it among the fallback keys
+        // (`SECRET_KEY_FALLBACKS`, 4.1+), signed by either side.
+        if version.has_fallback_keys() && rng.chance(30) {
+            let old = *rng.pick(&["old-key", "sécret-old"]);
+            let by_old = oracle
+                .ask(json!({"op": "dumps", "json": String::from_utf8(pyjson::to_vec(&value)).unwrap(),
+                    "key": old, "salt": salt, "compress": compress, "now": now}))
+                .unwrap();
+            let rotated = TimestampSigner::builder()
+                .key(key)
+                .fallback_keys([old])
+                .salt(salt)
+                .version(version)
+                .build()
+                .unwrap();
+            let ours_by_old = TimestampSigner::builder()
+                .key(old)
+                .salt(salt)
+                .version(version)
+                .build()
+                .unwrap()
+                .sign_value_at(&value, compress, now);
+            for token in [&by_old, &ours_by_old] {
+                for fallbacks in [vec![old], vec![]] {
+                    let d = oracle.ask(
+                        json!({"op": "loads", "token": token, "key": key, "salt": salt,
+                        "now": now, "fallback_keys": fallbacks}),
+                    );
+                    let r = if fallbacks.is_empty() {
+                        &signer
+                    } else {
+                        &rotated
+                    };
+                    assert_eq!(
+                        outcome(r.unsign_object_at(token, None, now)),
+                        d,
+                        "{ctx}: fallback {old:?} {token}"
+                    );
+                }
+            }
+            fallback_checks += 4;
+        }
+
+        // Dicts with keys Python coerces to strings (int, float, bool, None), signed by
+        // both sides: the same bytes.
+        if rng.chance(20) {
+            let pairs = random_typed_pairs(&mut rng);
+            let ours = signer
+                .sign_object_at(&PairMap(&pairs), compress, now)
+                .unwrap();
+            let wire: Vec<J> = pairs
+                .iter()
+                .map(|(k, v)| json!([k.json(), v.to_string()]))
+                .collect();
+            let theirs = oracle
+                .ask(
+                    json!({"op": "dumps_pairs", "pairs": wire, "key": key, "salt": salt,
+                    "compress": compress, "now": now}),
+                )
+                .unwrap();
+            assert_eq!(ours, theirs, "{ctx}: typed keys {wire:?}");
+            typed_key_checks += 1;
+        }
+
         // Plain and timestamped string signing with random separators and algorithms.
         let sval = random_string(&mut rng, false).into_string().unwrap();
         let sep = *rng.pick(&seps);
@@ -418,7 +452,14 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
         );
         checks += 7;
     }
-    (checks, identical_compressed, equivalent_compressed)
+    eprintln!(
+        "Django {django}: {fallback_checks} fallback-key loads and {typed_key_checks} dicts with int/float/bool/None keys agree"
+    );
+    (
+        checks + fallback_checks + typed_key_checks,
+        identical_compressed,
+        equivalent_compressed,
+    )
 }
 
 /// Session round trips with one Django: signed-cookie sessions both ways, with loads one
@@ -458,7 +499,11 @@ fn check_sessions(line: &str, python: &str, cases: u64, seed: u64) -> u64 {
             .ask(json!({"op": "session_save", "data": data_json, "key": key, "now": now}))
             .unwrap();
         let signed_at = now.trunc();
-        for cookie in [&ours, &theirs] {
+        // What each side saved (djsign's `Session` keys are `str`: a key with a lone
+        // surrogate was replaced above).
+        let saved =
+            String::from_utf8(pyjson::to_vec(&Value::Dict(session.data().clone()))).unwrap();
+        for (cookie, saved) in [(&ours, &saved), (&theirs, &data_json)] {
             for dt in [
                 0.0,
                 cookie_age as f64 - 1.0,
@@ -473,6 +518,15 @@ fn check_sessions(line: &str, python: &str, cases: u64, seed: u64) -> u64 {
                 let s = store.load(Some(cookie), at);
                 let we_say = json!({"data": String::from_utf8(pyjson::to_vec(&Value::Dict(s.data().clone()))).unwrap(),
                     "modified": s.load_error().is_some()});
+                if dt == 0.0 {
+                    // Within its age the cookie is the session: both sides give back the
+                    // data that was saved (a cookie both sides reject would agree too).
+                    assert_eq!(
+                        we_say,
+                        json!({"data": saved, "modified": false}),
+                        "{ctx}: {cookie}"
+                    );
+                }
                 assert_eq!(
                     serde_json::from_str::<serde_json::Value>(&django_says).unwrap(),
                     we_say,
@@ -652,13 +706,16 @@ fn check_cookies_and_auth(line: &str, python: &str, cases: u64, seed: u64) -> u6
                 .collect()
         };
         let cookie = MessageCookie::new(&settings).unwrap();
-        let ours = cookie.store(&msgs, true, now).value.unwrap();
+        let stored = cookie.store(&msgs, true, now);
+        let ours = stored.value.unwrap();
+        // Past the cookie's 2048 bytes the oldest messages stay behind, on both sides.
+        let kept = &msgs[stored.unstored.len()..];
         let read = oracle
             .ask(with(json!({"op": "messages_decode", "value": ours})))
             .unwrap();
         let read: J = serde_json::from_str(&read).unwrap();
         // Before 4.1 Django drops empty extra tags; compare what that version keeps.
-        let expect: Vec<Message> = msgs
+        let expect: Vec<Message> = kept
             .iter()
             .map(|m| {
                 let mut m = m.clone();
@@ -800,10 +857,8 @@ fn djsign_and_live_django_agree() {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(1500);
-    let seed: u64 = std::env::var("DJSIGN_LIVE_SEED")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0x5eed_d1a6);
+    let seed = random::seed();
+    eprintln!("live differential seed {seed} (replay with DJSIGN_LIVE_SEED={seed})");
     for entry in spec.split(',').filter(|e| !e.is_empty()) {
         let (line, python) = entry.split_once('=').expect("LINE=PYTHON");
         let (checks, same, equiv) = check_version(line, python, cases, seed);

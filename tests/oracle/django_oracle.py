@@ -15,10 +15,17 @@ Requests (all keys explicit; "now" pins time.time()):
   {"op": "session_save", "data": json, "key", "now"}  -> {"ok": cookie value}
   {"op": "stored_encode", "data": json, "key", "now"} -> {"ok": session_data}  (db engine)
   {"op": "stored_decode", "blob", "key"}              -> {"ok": json} | {"err": exception}
+  {"op": "dumps_pairs", "pairs": [[key, value_json]...], "key", "salt", "compress", "now"}
+                    -> {"ok": token}  (a dict with int/float/bool/None/str keys, each key
+                       given as a JSON scalar)
+  {"op": "pickle_loads", "hex"}  -> {"ok": {"json": text}} | {"ok": {"unsupported": why}}
+                    | {"err": "malformed:pickle"}  (Python's pickle, never importing)
 Error kinds are named as in fixtures/generate.py.
 """
+import io
 import json
 import os
+import pickle
 import sys
 from unittest import mock
 
@@ -158,6 +165,30 @@ def cookies_and_auth(req):
     raise ValueError("unknown op %r" % op)
 
 
+class NoGlobals(pickle.Unpickler):
+    """Python's unpickler that refuses every global (no class, no function is looked up)."""
+
+    def find_class(self, module, name):
+        raise LookupError("%s.%s" % (module, name))
+
+
+def pickle_loads(req):
+    try:
+        obj = NoGlobals(io.BytesIO(bytes.fromhex(req["hex"]))).load()
+    except LookupError as exc:
+        return {"unsupported": "global %s" % exc}
+    except Exception:  # noqa: BLE001 - any failure to read is a malformed pickle
+        raise PickleMalformed()
+    try:
+        return {"json": ser(obj)}
+    except Exception as exc:  # noqa: BLE001 - a value JSON cannot hold (bytes, set, cycle)
+        return {"unsupported": type(exc).__name__}
+
+
+class PickleMalformed(Exception):
+    pass
+
+
 def handle(req):
     op = req["op"]
     if op == "version":
@@ -167,6 +198,11 @@ def handle(req):
             return sessions(req)
         if op.split("_")[0] in ("signed", "messages", "auth", "csrf"):
             return cookies_and_auth(req)
+        if op == "pickle_loads":
+            return pickle_loads(req)
+        if op == "dumps_pairs":
+            obj = {json.loads(k): json.loads(v) for k, v in req["pairs"]}
+            return signing.dumps(obj, key=req["key"], salt=req["salt"], compress=req["compress"])
         if op == "dumps":
             obj = json.loads(req["json"])
             return signing.dumps(obj, key=req["key"], salt=req["salt"], compress=req["compress"])
@@ -193,6 +229,8 @@ def main():
         req = json.loads(line)
         try:
             resp = {"ok": handle(req)}
+        except PickleMalformed:
+            resp = {"err": "malformed:pickle"}
         except Exception as exc:  # noqa: BLE001 - every outcome is an answer
             resp = {"err": classify(exc)}
         sys.stdout.write(json.dumps(resp) + "\n")
