@@ -31,7 +31,10 @@
 
 use std::fmt;
 
+mod numbers;
+
 use crate::pyjson::{BigInt, Dict, PyString, Value};
+use numbers::decode_long;
 
 /// Why a pickle could not be read.
 ///
@@ -191,69 +194,6 @@ fn raw_unicode_escape(line: &[u8]) -> Result<Value, PickleError> {
         .ok_or(PickleError::Malformed("invalid code point"))
 }
 
-/// An integer from little-endian two's-complement bytes (`LONG1`/`LONG4`).
-fn decode_long(bytes: &[u8]) -> Result<Value, PickleError> {
-    if bytes.is_empty() {
-        return Ok(Value::Int(0));
-    }
-    if bytes.len() <= 16 {
-        let fill = if bytes[bytes.len() - 1] & 0x80 != 0 {
-            0xff
-        } else {
-            0
-        };
-        let mut buf = [fill; 16];
-        buf[..bytes.len()].copy_from_slice(bytes);
-        let n = i128::from_le_bytes(buf);
-        return Ok(match i64::try_from(n) {
-            Ok(small) => Value::Int(small),
-            Err(_) => Value::BigInt(BigInt::parse(&n.to_string()).ok_or(PickleError::TooLarge)?),
-        });
-    }
-    // Python refuses to print integers of more than 4300 digits (1786 bytes); djsign keeps
-    // big integers as decimal text, so it refuses them too (the conversion is quadratic).
-    if bytes.len() > MAX_LONG_BYTES {
-        return Err(PickleError::TooLarge);
-    }
-    // Magnitude in base 10^9 limbs, from the two's complement bytes (quadratic, bounded).
-    let negative = bytes[bytes.len() - 1] & 0x80 != 0;
-    let mut mag: Vec<u8> = bytes.to_vec();
-    if negative {
-        let mut carry = 1u16;
-        for b in mag.iter_mut() {
-            let v = (!*b) as u16 + carry;
-            *b = v as u8;
-            carry = v >> 8;
-        }
-    }
-    let mut limbs: Vec<u32> = Vec::new();
-    for &b in mag.iter().rev() {
-        let mut carry = b as u64;
-        for l in limbs.iter_mut() {
-            let v = (*l as u64) * 256 + carry;
-            *l = (v % 1_000_000_000) as u32;
-            carry = v / 1_000_000_000;
-        }
-        while carry > 0 {
-            limbs.push((carry % 1_000_000_000) as u32);
-            carry /= 1_000_000_000;
-        }
-    }
-    let mut s = String::from(if negative { "-" } else { "" });
-    match limbs.split_last() {
-        None => s.push('0'),
-        Some((top, rest)) => {
-            s.push_str(&top.to_string());
-            for l in rest.iter().rev() {
-                s.push_str(&format!("{l:09}"));
-            }
-        }
-    }
-    BigInt::parse(&s)
-        .map(Value::BigInt)
-        .ok_or(PickleError::Malformed("integer"))
-}
-
 /// Reads a pickle (protocols 0–5) of session-shaped data; never imports or calls anything.
 ///
 /// ```
@@ -303,7 +243,12 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
                 }
             }
             0x95 => {
-                r.uint(8)?;
+                // FRAME: as CPython's `pickle.loads`, a frame may not claim more bytes than
+                // are left (CPython ignores the frame's end otherwise).
+                let len = r.uint(8)?;
+                if len > (data.len() - r.pos) as u64 {
+                    return Err(malformed("frame past the end"));
+                }
             }
             b'(' => stack.push(Slot::Mark),
             b'0' => {
@@ -341,17 +286,13 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
             }
             b'I' | b'L' => {
                 let line = std::str::from_utf8(r.line()?).map_err(|_| malformed("integer"))?;
-                let t = line.trim_end_matches('L');
-                if t.len() > 4301 {
+                if line.len() > 4301 {
                     return Err(PickleError::TooLarge);
                 }
-                let v = match t {
-                    "01" if op == b'I' => Value::Bool(true),
-                    "00" if op == b'I' => Value::Bool(false),
-                    _ => match t.parse::<i64>() {
-                        Ok(i) => Value::Int(i),
-                        Err(_) => Value::BigInt(BigInt::parse(t).ok_or(malformed("integer"))?),
-                    },
+                let v = if op == b'I' {
+                    numbers::int_opcode(line)?
+                } else {
+                    numbers::long_opcode(line)?
                 };
                 push(&mut nodes, &mut stack, Node::Scalar(v));
             }
@@ -365,7 +306,7 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
             }
             b'F' => {
                 let line = std::str::from_utf8(r.line()?).map_err(|_| malformed("float"))?;
-                let f = line.trim().parse::<f64>().map_err(|_| malformed("float"))?;
+                let f = numbers::float_opcode(line)?;
                 push(&mut nodes, &mut stack, Node::Scalar(Value::Float(f)));
             }
             0x8c | b'X' | 0x8d => {
