@@ -5,6 +5,10 @@
 //! Users' password hashes come from the JSON file named by `DJSIGN_INTEROP_PASSWORDS`
 //! (test scaffolding written by the interop Django app); a real service queries
 //! `auth_user.password` in Django's database.
+//!
+//! Sessions are signed cookies, or with `DJSIGN_DATABASE_URL=postgres://…` (and the
+//! `postgres` feature) Django's `db` engine on that database's `django_session` table,
+//! created if missing (`benches/soak.sh` runs it so).
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -32,8 +36,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(v) = std::env::var("DJSIGN_DJANGO_VERSION") {
         settings.version = v.parse::<DjangoVersion>()?;
     }
-    let passwords = std::env::var("DJSIGN_INTEROP_PASSWORDS").ok();
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    #[cfg(feature = "postgres")]
+    if let Ok(url) = std::env::var("DJSIGN_DATABASE_URL") {
+        let pool = sqlx::postgres::PgPoolOptions::new().max_connections(16).connect(&url).await?;
+        let store = djsign::sessions::backends::db::DbSessionStore::new(&settings, pool)?;
+        store.create_table().await?;
+        return serve(listener, settings, store).await;
+    }
     let store = SignedCookieStore::new(&settings)?;
+    serve(listener, settings, store).await
+}
+
+/// The routes behind the layer over `store`, served on `listener`.
+async fn serve<St: djsign::sessions::SessionStore + Clone + Send + Sync + 'static>(
+    listener: tokio::net::TcpListener,
+    settings: Settings,
+    store: St,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let passwords = std::env::var("DJSIGN_INTEROP_PASSWORDS").ok();
     let layer = DjangoLayer::new(settings.clone(), store)?.password_hashes(move |id: String| {
         let file = passwords.clone();
         async move {
@@ -145,7 +166,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .layer(layer)
         // Outside the layer: the baseline of the load benchmark (benches/load.sh).
         .merge(Router::new().route("/plain", get(|| async { Json(json!({"user": null})) })));
-    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     println!("ready");
     axum::serve(listener, app).await?;
     Ok(())
