@@ -39,7 +39,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     #[cfg(feature = "postgres")]
     if let Ok(url) = std::env::var("DJSIGN_DATABASE_URL") {
-        let pool = sqlx::postgres::PgPoolOptions::new().max_connections(16).connect(&url).await?;
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(16)
+            .connect(&url)
+            .await?;
         let store = djsign::sessions::backends::db::DbSessionStore::new(&settings, pool)?;
         store.create_table().await?;
         return serve(listener, settings, store).await;
