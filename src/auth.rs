@@ -1,4 +1,4 @@
-//! Who is logged in: Django's session auth keys and hash (`django.contrib.auth`; spec §9).
+//! Who is logged in: Django's session auth keys and hash (`django/contrib/auth/__init__.py`).
 //!
 //! Django keeps the user's primary key (as a string), the authentication backend's dotted
 //! path and a hash of the user's stored password hash in the session. On every request

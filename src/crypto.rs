@@ -2,7 +2,7 @@
 //! constant-time comparison.
 //!
 //! Django never keys an HMAC with the raw secret: it first hashes `key_salt ‖ secret` with
-//! the chosen algorithm and uses that digest as the HMAC key (spec §2.1, trap T17).
+//! the chosen algorithm and uses that digest as the HMAC key (`django/utils/crypto.py`).
 //! [`KeyedMac`] holds the resulting HMAC state, so the two hash invocations of the key
 //! schedule happen once per signer instead of once per call.
 

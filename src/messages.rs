@@ -1,4 +1,4 @@
-//! The messages framework's storage (`django.contrib.messages`; spec §8): the `messages`
+//! The messages framework's storage (`django/contrib/messages/storage/cookie.py`): the `messages`
 //! cookie of `CookieStorage` in each version's format, its 2048-byte limit with Django's
 //! trimming, and messages kept in the session (`SessionStorage`).
 //!

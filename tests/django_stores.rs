@@ -182,7 +182,7 @@ async fn scenarios<St: SessionStore>(
         .unwrap();
     let k4 = store.save_session(&mut mine, t0).await.unwrap();
     if is_file {
-        // The file engine never enforces a positive integer custom expiry (spec §5.4).
+        // The file engine never enforces a positive integer custom expiry (`backends/file.py`, `_expiry_date`).
         let far = t0 + 1e7;
         for key in [&k3, &k4] {
             let theirs = ask(o, "load", json!({"key": key, "now": far}));

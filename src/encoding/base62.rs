@@ -1,4 +1,4 @@
-//! Base 62, as Django's `b62_encode`/`b62_decode` (spec §1.2).
+//! Base 62, as Django's `b62_encode`/`b62_decode` (`django/core/signing.py`).
 //!
 //! Alphabet `0-9A-Za-z`; an optional single leading `-`; leading zeros allowed; no size
 //! limit. Django decodes into an unbounded Python `int`; djsign keeps the exact value when

@@ -1,4 +1,4 @@
-//! Base 64 as Django's `b64_encode`/`b64_decode` (spec §1.3, trap T9).
+//! Base 64 as Django's `b64_encode`/`b64_decode` (`django/core/signing.py`, on Python's `base64.urlsafe_b64decode`).
 //!
 //! Output is URL-safe base 64 without padding. Input is decoded the way Python's
 //! non-validating `binascii.a2b_base64` decodes it after Django appends

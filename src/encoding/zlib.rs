@@ -1,5 +1,5 @@
 //! zlib compression as Django's `sign_object(compress=True)` uses it, and decompression
-//! as Python's `zlib.decompress` accepts it (spec §4, traps T13 and T14).
+//! as Python's `zlib.decompress` accepts it (CPython's `Modules/zlibmodule.c`).
 //!
 //! Compression of inputs up to 32 KiB (every session cookie) is djsign's own deflate,
 //! which writes the bytes CPython's zlib writes, so compressed tokens are byte-identical

@@ -1,6 +1,6 @@
 //! HTTP cookies as Django reads and writes them (`django.http`): `Cookie:` header parsing
 //! with Django's `parse_cookie` rules, and `Set-Cookie` values with Python's `Morsel`
-//! rules (spec §6.1, §6.3, §6.4).
+//! rules (`HttpResponse.set_cookie`, `http.cookies.Morsel`).
 
 mod cookie;
 

@@ -3,7 +3,8 @@
 //! Django serializes with `json.dumps(obj, separators=(",", ":")).encode("latin-1")` and
 //! reads with `json.loads(data.decode("latin-1"))`. Any difference in those bytes changes
 //! the signature, and any difference in acceptance changes which cookies load. serde_json
-//! cannot be used for this, for reasons verified against Django (spec §3 and traps T1–T8):
+//! cannot be used for this, for reasons verified against Python's `json` module
+//! (`Lib/json/encoder.py` and `decoder.py`) and Django:
 //! it writes floats differently (`0.00001` for Python's `1e-05`), writes non-ASCII raw
 //! instead of `\u00e9`, turns `NaN` into `null` and refuses to read it, sorts or loses key
 //! order unless configured, loses integers beyond 64 bits, rejects lone surrogates

@@ -1,5 +1,5 @@
 //! Django's session expiry rules (`SessionBase.get_expiry_age`, `get_expiry_date`,
-//! `get_expire_at_browser_close`, `set_expiry`; spec §5.2).
+//! `get_expire_at_browser_close`, `set_expiry`; `django/contrib/sessions/backends/base.py`).
 //!
 //! Custom expiry lives inside the session data under `_session_expiry`: nothing (the global
 //! policy), a number of seconds, `0` (expire at browser close) or, from Django 4.1, an

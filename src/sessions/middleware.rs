@@ -1,5 +1,5 @@
 //! What Django's `SessionMiddleware.process_response` does with the session cookie
-//! (spec §6.2), per version.
+//! (`django/contrib/sessions/middleware.py`), per version.
 
 use super::datetime::PyDateTime;
 use super::expiry::ExpiryError;

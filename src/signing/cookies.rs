@@ -1,5 +1,5 @@
 //! Signed cookies: `HttpResponse.set_signed_cookie` / `HttpRequest.get_signed_cookie` and
-//! the cookie signer (`signing.get_cookie_signer`; spec §1.9, §7).
+//! the cookie signer (`signing.get_cookie_signer`, `HttpRequest.get_signed_cookie`).
 //!
 //! The cookie signer's key is `b"django.http.cookies" + SECRET_KEY` (fallback keys
 //! likewise). The salt combines the cookie name and the caller's salt: `name + salt` up to

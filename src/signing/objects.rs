@@ -1,4 +1,4 @@
-//! Signed objects: `sign_object`/`unsign_object` and `dumps`/`loads` (spec §1.6, §1.8).
+//! Signed objects: `sign_object`/`unsign_object` and `dumps`/`loads` (`django/core/signing.py`).
 //!
 //! An object is serialized with Django's JSON serializer ([`crate::pyjson`]), optionally
 //! zlib-compressed (kept only when that saves at least two bytes, then marked with a

@@ -1,4 +1,4 @@
-//! `Signer`: Django's `django.core.signing.Signer` (spec §1.5).
+//! `Signer`: Django's `django.core.signing.Signer` (`django/core/signing.py`).
 
 use std::marker::PhantomData;
 

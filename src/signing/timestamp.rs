@@ -1,4 +1,4 @@
-//! `TimestampSigner`: Django's timestamped signatures and `max_age` (spec §1.7).
+//! `TimestampSigner`: Django's timestamped signatures and `max_age` (`django/core/signing.py`).
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -1,5 +1,5 @@
 //! The `cache` engine over Redis, and the cache half of `cached_db`: the session dict
-//! itself, pickled, under Django's cache key (spec §5.4).
+//! itself, pickled, under Django's cache key (`django/contrib/sessions/backends/cache.py`).
 //!
 //! Key layout, as Django's built-in `RedisCache` and django-redis both build it with the
 //! default key function: `KEY_PREFIX:VERSION:django.contrib.sessions.cache<session key>`

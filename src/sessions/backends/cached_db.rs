@@ -1,4 +1,4 @@
-//! The `cached_db` engine: the `db` engine's rows, read through the cache (spec §5.4).
+//! The `cached_db` engine: the `db` engine's rows, read through the cache (`django/contrib/sessions/backends/cached_db.py`).
 //!
 //! Load reads `django.contrib.sessions.cached_db<key>` from the cache; on a miss (or a
 //! cache error) it loads the row and caches its data for the row's remaining lifetime.

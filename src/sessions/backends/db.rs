@@ -9,7 +9,7 @@
 //! | `session_data` | `text` | the encoded session ([`SessionCodec`]) |
 //! | `expire_date` | `timestamp with time zone` (PostgreSQL), `datetime(6)` (MySQL), `datetime` (SQLite) | indexed |
 //!
-//! Django's rules (spec §5.4): a row loads only while `expire_date > now` (strictly);
+//! Django's rules (`django/contrib/sessions/backends/db.py`): a row loads only while `expire_date > now` (strictly);
 //! `save` writes `expire_date = get_expiry_date()`; a session without a key gets a new
 //! random key by `INSERT`, retried on a key collision; a session with a key is saved by
 //! `UPDATE`, and if its row was deleted meanwhile (a logout in a concurrent request) the

@@ -1,5 +1,5 @@
 //! The `file` engine: one file per session in `SESSION_FILE_PATH`, named
-//! `SESSION_COOKIE_NAME + key`, holding the stored session data (spec §5.4).
+//! `SESSION_COOKIE_NAME + key`, holding the stored session data (`django/contrib/sessions/backends/file.py`).
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};

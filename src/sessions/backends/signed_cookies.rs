@@ -1,4 +1,4 @@
-//! The `signed_cookies` engine: the cookie value *is* the session (spec §5.4).
+//! The `signed_cookies` engine: the cookie value *is* the session (`django/contrib/sessions/backends/signed_cookies.py`).
 
 use super::super::Session;
 use crate::conf::Settings;

@@ -1,5 +1,5 @@
-//! Session data as the db, cache and file engines store it (`SessionBase.encode`/`decode`;
-//! spec §5.1): format B (`signing.dumps` with salt `django.contrib.sessions.SessionStore`,
+//! Session data as the db, cache and file engines store it (`SessionBase.encode`/`decode`):
+//! format B (`signing.dumps` with salt `django.contrib.sessions.SessionStore`,
 //! compressed, timestamp never checked) from 3.1, and the legacy format A
 //! (`base64(sha1_hex ":" json)`) before that, with each version's decode outcomes.
 
