@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Differential testing against live Django for as long as asked: runs the live test
-# (tests/live_django.rs) with fresh seeds until SECONDS have passed, against each Django
+# Differential testing against live Django for as long as asked: runs the live tests
+# (tests/live_django.rs, and the hostile payloads of tests/live_hostile.rs) with fresh
+# seeds until SECONDS have passed, against each Django
 # line given (default 4.2 5.2 6.1), and reports cases per second. A disagreement stops the
 # run and prints the Django version, seed and case (rerun that seed with
 # DJSIGN_LIVE_SEED=<seed> to reproduce; add the case to fixtures/generate.py).
@@ -18,13 +19,14 @@ per_round=2000
 while [ "$(date +%s)" -lt "$end" ]; do
   log="$(mktemp)"
   if ! DJSIGN_DJANGO_PYTHONS="$pythons" DJSIGN_LIVE_CASES=$per_round DJSIGN_LIVE_SEED=$seed \
-      cargo test -q --release --test live_django -- --nocapture >"$log" 2>&1; then
-    grep -E "panicked|Django" "$log" | head -5
+      DJSIGN_HOSTILE_CASES=$(( per_round * 5 )) \
+      cargo test -q --release --all-features --test live_django --test live_hostile -- --nocapture >"$log" 2>&1; then
+    grep -E "panicked|Django|saved to" "$log" | head -5
     echo "disagreement with seed $seed (reproduce: DJSIGN_LIVE_SEED=$seed)"
     exit 1
   fi
   rm -f "$log"
-  total=$(( total + per_round * ${#lines[@]} )); seed=$(( seed + 1 ))
+  total=$(( total + per_round * 6 * ${#lines[@]} )); seed=$(( seed + 1 ))
 done
 elapsed=$(( $(date +%s) - start ))
 echo "differential: $total random cases over ${#lines[@]} Django versions in ${elapsed}s ($(( total / (elapsed > 0 ? elapsed : 1) )) cases/s), no disagreement"
