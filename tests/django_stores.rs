@@ -372,8 +372,9 @@ async fn scenarios<St: SessionStore>(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn django_and_djsign_share_db_and_cache_sessions() {
-    let Ok(pythons) = std::env::var("DJSIGN_DJANGO_PYTHONS") else {
-        eprintln!("SKIPPED: DJSIGN_DJANGO_PYTHONS is unset (see tests/django_stores.rs)");
+    let Some(pythons) =
+        oracle::pythons_or_skip("the db, cache, cached_db and file engines against Django")
+    else {
         return;
     };
     let redis_url = std::env::var("DJSIGN_REDIS_URL").ok();

@@ -847,16 +847,10 @@ fn shrinking_finds_the_minimal_value() {
 
 #[test]
 fn djsign_and_live_django_agree() {
-    let Ok(spec) = std::env::var("DJSIGN_DJANGO_PYTHONS") else {
-        eprintln!(
-            "SKIPPED live Django differential test: set DJSIGN_DJANGO_PYTHONS=4.2=/path/to/python,... (see .ci/run)"
-        );
+    let Some(spec) = oracle::pythons_or_skip("live Django differential test") else {
         return;
     };
-    let cases: u64 = std::env::var("DJSIGN_LIVE_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(1500);
+    let cases = oracle::env_count("DJSIGN_LIVE_CASES", 1500);
     let seed = random::seed();
     eprintln!("live differential seed {seed} (replay with DJSIGN_LIVE_SEED={seed})");
     for entry in spec.split(',').filter(|e| !e.is_empty()) {

@@ -197,28 +197,21 @@ fn pickle_agrees(bytes: &[u8], python: Result<J, J>) -> Result<bool, String> {
     }
 }
 
+/// A JSON file of `fixtures/`.
+fn fixture(name: &str) -> J {
+    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
 #[test]
 fn hostile_payloads_agree_with_live_django() {
-    let Ok(spec) = std::env::var("DJSIGN_DJANGO_PYTHONS") else {
-        eprintln!(
-            "SKIPPED hostile differential test: set DJSIGN_DJANGO_PYTHONS=4.2=/path/to/python,... (see .ci/run)"
-        );
+    let Some(spec) = oracle::pythons_or_skip("hostile differential test") else {
         return;
     };
-    let cases: u64 = std::env::var("DJSIGN_HOSTILE_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(2000);
+    let cases = oracle::env_count("DJSIGN_HOSTILE_CASES", 2000);
     let seed = random::seed();
     eprintln!("hostile differential seed {seed} (replay with DJSIGN_LIVE_SEED={seed})");
-    let fixtures: J = serde_json::from_slice(
-        &std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/pickles.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let fixtures: J = fixture("pickles.json");
     let written_by_python: Vec<Vec<u8>> = fixtures["cases"]
         .as_array()
         .unwrap()
@@ -311,14 +304,7 @@ fn hostile_payloads_agree_with_live_django() {
 /// djsign agrees with each (no Django needed).
 #[test]
 fn hostile_regressions_replay() {
-    let cases: J = serde_json::from_slice(
-        &std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/hostile-regressions.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let cases: J = fixture("hostile-regressions.json");
     let cases = cases["cases"].as_array().unwrap();
     assert!(!cases.is_empty());
     for case in cases {

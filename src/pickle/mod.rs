@@ -119,6 +119,19 @@ impl<'a> Reader<'a> {
             .filter(|&l| l <= self.data.len() - self.pos)
             .ok_or(PickleError::Malformed("length past the end"))
     }
+    /// A memo index: one byte (`BINPUT`/`BINGET`), four (`LONG_BINPUT`/`LONG_BINGET`),
+    /// or a decimal line (`PUT`/`GET`).
+    fn memo_index(&mut self, one_byte: bool, four_bytes: bool) -> Result<u64, PickleError> {
+        match (one_byte, four_bytes) {
+            (true, _) => self.uint(1),
+            (_, true) => self.uint(4),
+            _ => std::str::from_utf8(self.line()?)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or(PickleError::Malformed("memo index")),
+        }
+    }
+
     fn line(&mut self) -> Result<&'a [u8], PickleError> {
         let rest = &self.data[self.pos..];
         let n = rest
@@ -413,12 +426,7 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
             0x94 | b'q' | b'r' | b'p' => {
                 let idx = match op {
                     0x94 => memo.len() as u64,
-                    b'q' => r.uint(1)?,
-                    b'r' => r.uint(4)?,
-                    _ => std::str::from_utf8(r.line()?)
-                        .ok()
-                        .and_then(|s| s.parse().ok())
-                        .ok_or(malformed("memo index"))?,
+                    _ => r.memo_index(op == b'q', op == b'r')?,
                 };
                 let Some(Slot::Node(top)) = stack.last().copied() else {
                     return Err(malformed("memoize of nothing"));
@@ -426,14 +434,7 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
                 memo.insert(idx, top);
             }
             b'h' | b'j' | b'g' => {
-                let idx = match op {
-                    b'h' => r.uint(1)?,
-                    b'j' => r.uint(4)?,
-                    _ => std::str::from_utf8(r.line()?)
-                        .ok()
-                        .and_then(|s| s.parse().ok())
-                        .ok_or(malformed("memo index"))?,
-                };
+                let idx = r.memo_index(op == b'h', op == b'j')?;
                 let n = *memo.get(&idx).ok_or(malformed("memo miss"))?;
                 stack.push(Slot::Node(n));
             }

@@ -6,6 +6,27 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde_json::Value as J;
 
+/// `DJSIGN_DJANGO_PYTHONS` (`LINE=PYTHON,…`), or `None` after saying that `what` is
+/// skipped without it.
+pub fn pythons_or_skip(what: &str) -> Option<String> {
+    let spec = std::env::var("DJSIGN_DJANGO_PYTHONS").ok();
+    if spec.is_none() {
+        eprintln!(
+            "SKIPPED {what}: set DJSIGN_DJANGO_PYTHONS=4.2=/path/to/python,... (see .ci/run)"
+        );
+    }
+    spec
+}
+
+/// A count from the environment variable `name`, else `default`.
+#[allow(dead_code)] // not every test that talks to an oracle takes a count
+pub fn env_count(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(default)
+}
+
 pub struct Oracle {
     child: Child,
     stdin: ChildStdin,
