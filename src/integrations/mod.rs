@@ -1,10 +1,13 @@
 //! Integrations with Rust web frameworks (each behind its cargo feature).
 //!
-//! - `tower`: [`tower::DjangoLayer`], a `tower::Layer` that loads the Django session for
+//! - `tower`: `tower::DjangoLayer`, a `tower::Layer` that loads the Django session for
 //!   every request and answers with the cookies Django's middleware would send.
-//! - `axum` and `actix`: the extractors of this module ([`DjangoSession`], [`DjangoUser`],
-//!   [`DjangoApiUser`], [`DjangoMessages`]) for each framework; with actix-web, wrap the app
+//! - `axum` and `actix`: the extractors of this module (`DjangoSession`, `DjangoUser`,
+//!   `DjangoApiUser`, `DjangoMessages`) for each framework; with actix-web, wrap the app
 //!   with the same `DjangoLayer` (it is also an actix `Transform`).
+//!
+//! This module is empty without those features; on docs.rs every item shows the feature
+//! it needs.
 
 #[cfg(feature = "actix")]
 pub mod actix;
