@@ -59,7 +59,7 @@ async fn count(s: DjangoSession) -> HttpResponse {
 
 async fn expiry(s: DjangoSession, req: HttpRequest, settings: web::Data<Settings>) -> HttpResponse {
     let secs: i64 = query(&req, "seconds").parse().unwrap_or(0);
-    let now = djsign::sessions::middleware::timezone_now(djsign::signing::now(), true);
+    let now = djsign::sessions::timezone_now(djsign::signing::now(), true);
     s.with(|s| s.set_expiry(djsign::sessions::SetExpiry::Seconds(secs), now, &settings))
         .ok();
     HttpResponse::Ok().json(json!({"ok": true}))

@@ -18,7 +18,7 @@ use djsign::integrations::tower::DjangoLayer;
 use djsign::messages::{INFO, Message};
 use djsign::sessions::SetExpiry;
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
-use djsign::sessions::middleware::timezone_now;
+use djsign::sessions::timezone_now;
 use djsign::{DjangoVersion, Settings};
 use serde_json::{Value, json};
 

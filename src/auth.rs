@@ -93,6 +93,25 @@ impl AuthUser {
     }
 }
 
+/// The logged-in user's id as the session holds it (`_auth_user_id`): a string, or an
+/// integer (Django's pk `to_python` accepts both); `None` for anything else.
+///
+/// ```
+/// use djsign::{auth, sessions::Session};
+/// let mut s = Session::new();
+/// assert_eq!(auth::session_user_id(&s), None);
+/// s.insert(auth::SESSION_KEY, &42)?;
+/// assert_eq!(auth::session_user_id(&s).as_deref(), Some("42"));
+/// # Ok::<(), djsign::Error>(())
+/// ```
+pub fn session_user_id(session: &Session) -> Option<String> {
+    match session.get(SESSION_KEY)? {
+        crate::pyjson::Value::Str(s) => s.as_str().map(str::to_owned),
+        crate::pyjson::Value::Int(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
 /// Django's `auth.get_user(request)` on a session: the user whose id is stored, if the
 /// stored backend is one of `backends` (Django's `AUTHENTICATION_BACKENDS`), `password_hash`
 /// finds the user (its current stored password field; `None` when the user does not exist)
@@ -123,7 +142,7 @@ pub fn get_user(
     settings: &Settings,
 ) -> AuthUser {
     let (Some(id), Some(backend)) = (
-        session.get(SESSION_KEY).cloned(),
+        session_user_id(session),
         session
             .get(BACKEND_SESSION_KEY)
             .and_then(|v| v.as_str())
@@ -134,12 +153,6 @@ pub fn get_user(
     if !backends.contains(&backend.as_str()) {
         return AuthUser::Anonymous;
     }
-    // The id is stored as a string; Django's pk `to_python` also accepts an integer.
-    let id = match &id {
-        crate::pyjson::Value::Str(s) => s.to_string(),
-        crate::pyjson::Value::Int(i) => i.to_string(),
-        _ => return AuthUser::Anonymous,
-    };
     let Some(password) = password_hash(&id) else {
         return AuthUser::Anonymous;
     };
@@ -205,11 +218,7 @@ pub fn login(
 ) {
     let hash = session_auth_hash(password_hash, &settings.secret_key, settings);
     if session.contains_key(SESSION_KEY) {
-        let same_user = session.get(SESSION_KEY).is_some_and(|v| match v {
-            crate::pyjson::Value::Str(s) => s == user_id,
-            crate::pyjson::Value::Int(i) => i.to_string() == user_id,
-            _ => false,
-        });
+        let same_user = session_user_id(session).as_deref() == Some(user_id);
         let stored = session
             .get(HASH_SESSION_KEY)
             .and_then(|v| v.as_str())

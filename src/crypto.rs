@@ -425,6 +425,29 @@ pub fn salted_hmac(
     KeyedMac::new(key_salt, secret, algorithm).mac(value)
 }
 
+/// Django's `get_random_string(length, allowed_chars)`: `length` characters drawn
+/// uniformly from `allowed_chars` (at most 256 of them) with the operating system's
+/// CSPRNG; bytes that would bias the draw are redrawn.
+pub(crate) fn get_random_string(
+    length: usize,
+    allowed_chars: &[u8],
+) -> Result<String, getrandom::Error> {
+    let n = allowed_chars.len();
+    // The largest multiple of n that fits a byte: bytes from it up are redrawn.
+    let limit = 256 - 256 % n;
+    let mut out = String::with_capacity(length);
+    let mut buf = [0u8; 64];
+    while out.len() < length {
+        getrandom::fill(&mut buf)?;
+        for &b in buf.iter().filter(|&&b| usize::from(b) < limit) {
+            if out.len() < length {
+                out.push(char::from(allowed_chars[usize::from(b) % n]));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Compares two byte strings in time that depends only on their lengths, as Django's
 /// `constant_time_compare` (`secrets.compare_digest`). Different lengths compare unequal.
 ///
@@ -455,6 +478,17 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn random_strings_use_every_allowed_character_and_no_other() {
+        for chars in [&b"ab"[..], b"abcdefghijklmnopqrstuvwxyz0123456789", b"xyz"] {
+            let s = super::get_random_string(2000, chars).unwrap();
+            assert_eq!(s.len(), 2000);
+            assert!(s.bytes().all(|b| chars.contains(&b)));
+            assert!(chars.iter().all(|c| s.as_bytes().contains(c)));
+        }
+        assert_eq!(super::get_random_string(0, b"ab").unwrap(), "");
+    }
+
     use super::constant_time_eq;
 
     #[test]

@@ -103,18 +103,7 @@ fn index(c: u8) -> Option<usize> {
 }
 
 fn random_string(n: usize) -> Result<String, getrandom::Error> {
-    let mut out = String::with_capacity(n);
-    let mut buf = [0u8; 64];
-    while out.len() < n {
-        getrandom::fill(&mut buf)?;
-        // 248 = 4 * 62: keep the draw uniform.
-        for &b in buf.iter().filter(|&&b| b < 248) {
-            if out.len() < n {
-                out.push(ALLOWED_CHARS[(b % 62) as usize] as char);
-            }
-        }
-    }
-    Ok(out)
+    crate::crypto::get_random_string(n, ALLOWED_CHARS)
 }
 
 /// A new secret (`_get_new_csrf_string`): 32 characters from the OS CSPRNG.

@@ -177,7 +177,7 @@ async fn scenarios<St: SessionStore>(
     );
     let k3 = k3.as_str().unwrap().to_owned();
     let mut mine = session_with("{\"a\":1}");
-    let now_dt = djsign::sessions::middleware::timezone_now(t0, settings.use_tz);
+    let now_dt = djsign::sessions::timezone_now(t0, settings.use_tz);
     mine.set_expiry(SetExpiry::Seconds(300), now_dt, settings)
         .unwrap();
     let k4 = store.save_session(&mut mine, t0).await.unwrap();

@@ -6,6 +6,4 @@
 
 pub mod base62;
 pub mod base64;
-mod deflate;
-mod trees;
 pub mod zlib;

@@ -234,11 +234,7 @@ mod shared {
             let Some(lookup) = ctx.auth.clone() else {
                 return Err(DjangoRejection::NoPasswordLookup);
             };
-            let id = ctx.session().get(auth::SESSION_KEY).and_then(|v| match v {
-                crate::pyjson::Value::Str(s) => Some(s.to_string()),
-                crate::pyjson::Value::Int(i) => Some(i.to_string()),
-                _ => None,
-            });
+            let id = auth::session_user_id(&ctx.session());
             let hash = match &id {
                 Some(id) => lookup.password_hash(id.clone()).await,
                 None => None,

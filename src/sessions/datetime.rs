@@ -240,3 +240,21 @@ impl fmt::Display for PyDateTime {
         Ok(())
     }
 }
+
+/// The clock reading `now` as Django's `timezone.now()` (aware UTC, microseconds rounded
+/// half to even) or, with `USE_TZ = False`, naive (djsign takes local time to be UTC).
+///
+/// ```
+/// let d = djsign::sessions::timezone_now(1700000000.25, true);
+/// assert_eq!(d.to_string(), "2023-11-14T22:13:20.250000+00:00");
+/// ```
+pub fn timezone_now(now: f64, use_tz: bool) -> PyDateTime {
+    let micros = (now * 1e6).round_ties_even() as i128;
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(micros * 1000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    if use_tz {
+        PyDateTime::Aware(t)
+    } else {
+        PyDateTime::Naive(time::PrimitiveDateTime::new(t.date(), t.time()))
+    }
+}

@@ -1,7 +1,6 @@
 //! What Django's `SessionMiddleware.process_response` does with the session cookie
 //! (`django/contrib/sessions/middleware.py`), per version.
 
-use super::datetime::PyDateTime;
 use super::expiry::ExpiryError;
 use super::session::Session;
 use crate::conf::Settings;
@@ -28,23 +27,8 @@ pub struct ResponseCookie {
     pub saved: bool,
 }
 
-/// The clock reading `now` as Django's `timezone.now()` (aware UTC, microseconds rounded
-/// half to even) or, with `USE_TZ = False`, naive (djsign takes local time to be UTC).
-///
-/// ```
-/// let d = djsign::sessions::middleware::timezone_now(1700000000.25, true);
-/// assert_eq!(d.to_string(), "2023-11-14T22:13:20.250000+00:00");
-/// ```
-pub fn timezone_now(now: f64, use_tz: bool) -> PyDateTime {
-    let micros = (now * 1e6).round_ties_even() as i128;
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(micros * 1000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    if use_tz {
-        PyDateTime::Aware(t)
-    } else {
-        PyDateTime::Naive(time::PrimitiveDateTime::new(t.date(), t.time()))
-    }
-}
+/// Moved to [`crate::sessions::timezone_now`], with the other date code; kept here.
+pub use super::datetime::timezone_now;
 
 /// What the middleware will do, before the session is saved (see [`plan_response`]).
 ///

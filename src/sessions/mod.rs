@@ -37,7 +37,7 @@ pub mod middleware;
 mod session;
 mod store;
 
-pub use datetime::{IsoFormatError, NaiveAwareMix, PyDateTime};
+pub use datetime::{IsoFormatError, NaiveAwareMix, PyDateTime, timezone_now};
 pub use expiry::{
     EXPIRY_KEY, ExpiryAge, ExpiryError, SetExpiry, get_expire_at_browser_close, get_expiry_age,
     get_expiry_date,

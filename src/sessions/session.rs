@@ -523,15 +523,5 @@ const KEY_CHARS: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 /// assert!(k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
 /// ```
 pub fn new_session_key() -> Result<String, getrandom::Error> {
-    let mut key = String::with_capacity(32);
-    let mut buf = [0u8; 64];
-    while key.len() < 32 {
-        getrandom::fill(&mut buf)?;
-        for &b in &buf {
-            if b < 252 && key.len() < 32 {
-                key.push(KEY_CHARS[(b % 36) as usize] as char);
-            }
-        }
-    }
-    Ok(key)
+    crate::crypto::get_random_string(32, KEY_CHARS)
 }

@@ -12,7 +12,7 @@
 
 use redis::aio::ConnectionLike;
 
-use super::super::middleware::timezone_now;
+use super::super::datetime::timezone_now;
 use super::super::store::{SessionStore, StoreError};
 use super::super::{Session, new_session_key};
 use crate::conf::Settings;

@@ -68,7 +68,7 @@ impl<C: ConnectionLike + Clone + Send + Sync + 'static> SessionStore for CachedD
         if let (Some(expire), Some(k)) = (expire, session.key()) {
             // get_expiry_age(expiry=row.expire_date): whole seconds left, floored.
             let left =
-                PyDateTime::Aware(expire).minus(&super::super::middleware::timezone_now(now, true));
+                PyDateTime::Aware(expire).minus(&super::super::datetime::timezone_now(now, true));
             let ttl = left.map_or(0, |d| {
                 d.whole_seconds() - i64::from(d.subsec_nanoseconds() < 0)
             });

@@ -24,7 +24,7 @@
 
 use sqlx::Row as _;
 
-use super::super::middleware::timezone_now;
+use super::super::datetime::timezone_now;
 use super::super::store::{SessionStore, StoreError};
 use super::super::{PyDateTime, Session, new_session_key};
 use super::stored::SessionCodec;

@@ -5,8 +5,8 @@ use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use super::super::datetime::timezone_now;
 use super::super::expiry::{EXPIRY_KEY, ExpiryAge, get_expiry_age};
-use super::super::middleware::timezone_now;
 use super::super::{Session, new_session_key};
 use super::stored::SessionCodec;
 use crate::conf::Settings;

@@ -10,6 +10,9 @@
 //! `flate2`), with its state kept per thread and reset between calls: building a fresh
 //! state costs more than the whole of Django's `loads` for a small session.
 
+mod deflate;
+mod trees;
+
 use std::cell::RefCell;
 use std::fmt;
 
@@ -75,7 +78,7 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
 
 /// [`compress`], appending to `out` (which the hot paths lend from a per-thread pool).
 pub(crate) fn compress_into(data: &[u8], out: &mut Vec<u8>) {
-    if data.len() <= super::deflate::MAX_INPUT && super::deflate::zlib_compress_into(data, out) {
+    if data.len() <= deflate::MAX_INPUT && deflate::zlib_compress_into(data, out) {
         return;
     }
     out.extend_from_slice(&compress_reference(data));
