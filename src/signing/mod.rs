@@ -11,17 +11,17 @@
 //! # Ok::<(), djsign::Error>(())
 //! ```
 
+mod builder;
 mod cookies;
 pub(crate) mod objects;
 mod signer;
 mod timestamp;
 
+pub use builder::{Plain, SignerBuilder, SignerKind, Timestamped};
 pub use cookies::{
     COOKIE_KEY_PREFIX, cookie_signer, get_signed_cookie, set_signed_cookie, signed_cookie_salt,
     uses_v2_cookie_salt,
 };
 pub use objects::{DUMPS_SALT, dumps, dumps_with_key, loads};
-pub use signer::{
-    DEFAULT_MAX_DECOMPRESSED_SIZE, Plain, Signer, SignerBuilder, SignerKind, Timestamped,
-};
+pub use signer::{DEFAULT_MAX_DECOMPRESSED_SIZE, Signer};
 pub use timestamp::{MaxAge, TimestampSigner, TimestampedValue, now};

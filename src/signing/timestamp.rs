@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorKind, Malformed};
 use crate::pyjson::MAX_INT_DIGITS;
 use crate::version::DjangoVersion;
 
-use super::signer::{Signer, SignerBuilder};
+use super::signer::Signer;
 
 /// Django's `max_age`: whole seconds, fractional seconds, or a duration.
 ///
@@ -132,17 +132,6 @@ pub struct TimestampSigner {
 }
 
 impl TimestampSigner {
-    /// A builder with Django's defaults (salt `django.core.signing.TimestampSigner`).
-    ///
-    /// ```
-    /// let s = djsign::TimestampSigner::builder().key("k").build()?;
-    /// assert_eq!(s.signer().salt(), "django.core.signing.TimestampSigner");
-    /// # Ok::<(), djsign::Error>(())
-    /// ```
-    pub fn builder() -> SignerBuilder<super::signer::Timestamped> {
-        SignerBuilder::<super::signer::Timestamped>::default()
-    }
-
     pub(crate) fn from_signer(signer: Signer) -> Self {
         TimestampSigner { signer }
     }
