@@ -5,8 +5,6 @@ use std::fmt;
 use std::future::Future;
 
 use super::Session;
-use super::backends::file::FileSessionStore;
-use super::backends::signed_cookies::SignedCookieStore;
 use crate::error::Error;
 
 /// Why a store could not save, delete or look up a session.
@@ -120,46 +118,5 @@ pub trait SessionStore: Send + Sync + 'static {
     fn clear_expired(&self, now: f64) -> impl Future<Output = Result<u64, StoreError>> + Send {
         let _ = now;
         async { Ok(0) }
-    }
-}
-
-impl SessionStore for SignedCookieStore {
-    async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
-        self.load(key, now)
-    }
-
-    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, StoreError> {
-        Ok(self.save(session, now)?)
-    }
-}
-
-impl SessionStore for FileSessionStore {
-    async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
-        self.load(key, now)
-    }
-
-    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, StoreError> {
-        if let Some(key) = session.key() {
-            if !session.wants_new_key() && self.is_gone(key) {
-                return Err(StoreError::Gone);
-            }
-        }
-        self.save(session, now).map_err(|e| StoreError::Backend {
-            engine: "file",
-            message: e.to_string(),
-        })
-    }
-
-    async fn exists(&self, key: &str) -> Result<bool, StoreError> {
-        Ok(self.exists(key))
-    }
-
-    async fn delete_session(&self, key: &str) -> Result<(), StoreError> {
-        self.delete(key);
-        Ok(())
-    }
-
-    async fn clear_expired(&self, now: f64) -> Result<u64, StoreError> {
-        Ok(self.clear_expired(now))
     }
 }

@@ -7,7 +7,7 @@ use std::time::UNIX_EPOCH;
 
 use super::super::datetime::timezone_now;
 use super::super::expiry::{EXPIRY_KEY, ExpiryAge, get_expiry_age};
-use super::super::{Session, new_session_key};
+use super::super::{Session, SessionStore, StoreError, new_session_key};
 use super::stored::SessionCodec;
 use crate::conf::Settings;
 use crate::error::{Error, ErrorKind, Malformed};
@@ -299,5 +299,36 @@ impl FileSessionStore {
             }
         }
         removed
+    }
+}
+
+impl SessionStore for FileSessionStore {
+    async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
+        self.load(key, now)
+    }
+
+    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, StoreError> {
+        if let Some(key) = session.key() {
+            if !session.wants_new_key() && self.is_gone(key) {
+                return Err(StoreError::Gone);
+            }
+        }
+        self.save(session, now).map_err(|e| StoreError::Backend {
+            engine: "file",
+            message: e.to_string(),
+        })
+    }
+
+    async fn exists(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.exists(key))
+    }
+
+    async fn delete_session(&self, key: &str) -> Result<(), StoreError> {
+        self.delete(key);
+        Ok(())
+    }
+
+    async fn clear_expired(&self, now: f64) -> Result<u64, StoreError> {
+        Ok(self.clear_expired(now))
     }
 }

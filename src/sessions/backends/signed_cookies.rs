@@ -1,6 +1,6 @@
 //! The `signed_cookies` engine: the cookie value *is* the session (`django/contrib/sessions/backends/signed_cookies.py`).
 
-use super::super::Session;
+use super::super::{Session, SessionStore, StoreError};
 use crate::conf::Settings;
 use crate::error::Error;
 use crate::pyjson::Value;
@@ -140,5 +140,15 @@ impl SignedCookieStore {
         let token = self.signer.sign_json_at(&json, true, now);
         session.set_key(Some(token.clone()));
         Ok(token)
+    }
+}
+
+impl SessionStore for SignedCookieStore {
+    async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
+        self.load(key, now)
+    }
+
+    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, StoreError> {
+        Ok(self.save(session, now)?)
     }
 }
