@@ -139,6 +139,41 @@ impl DjangoVersion {
     }
 }
 
+impl DjangoVersion {
+    /// The newest release djsign knows of `version`'s series (the releases its fixtures
+    /// come from): what `"X.Y".parse()` gives.
+    ///
+    /// ```
+    /// use djsign::DjangoVersion;
+    /// assert_eq!(DjangoVersion::newest_release(DjangoVersion::V5_2), DjangoVersion::new(5, 2, 19));
+    /// assert_eq!("5.2".parse::<DjangoVersion>()?, DjangoVersion::new(5, 2, 19));
+    /// assert_eq!("5.2.0".parse::<DjangoVersion>()?, DjangoVersion::V5_2);
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn newest_release(version: DjangoVersion) -> DjangoVersion {
+        const NEWEST: [(u8, u8, u8); 12] = [
+            (2, 2, 28),
+            (3, 0, 14),
+            (3, 1, 14),
+            (3, 2, 25),
+            (4, 0, 10),
+            (4, 1, 13),
+            (4, 2, 30),
+            (5, 0, 14),
+            (5, 1, 15),
+            (5, 2, 19),
+            (6, 0, 10),
+            (6, 1, 3),
+        ];
+        NEWEST
+            .iter()
+            .find(|&&(major, minor, _)| (major, minor) == (version.major, version.minor))
+            .map_or(version, |&(major, minor, patch)| {
+                DjangoVersion::new(major, minor, patch.max(version.patch))
+            })
+    }
+}
+
 impl Default for DjangoVersion {
     fn default() -> Self {
         Self::LATEST
@@ -158,8 +193,10 @@ impl fmt::Display for DjangoVersion {
 impl FromStr for DjangoVersion {
     type Err = Error;
 
-    /// Parses `X.Y` (meaning X.Y.0) or `X.Y.Z`; the version must be between 2.2 and the newest
-    /// 6.1 release. Give the patch release you run: 5.2.15 and 6.0.6 changed signed cookies.
+    /// Parses `X.Y.Z`, or `X.Y` for the newest release of that series djsign knows
+    /// ([`DjangoVersion::newest_release`]: a deployment runs the latest patch, and 5.2.15
+    /// and 6.0.6 changed signed cookies); the version must be between 2.2 and the newest
+    /// 6.1 release.
     fn from_str(s: &str) -> Result<Self, Error> {
         let bad = || {
             Error::from(ErrorKind::ImproperlyConfigured(format!(
@@ -176,10 +213,15 @@ impl FromStr for DjangoVersion {
                 None => Ok(0),
             }
         };
-        let v = DjangoVersion::new(next(true)?, next(true)?, next(false)?);
+        let (major, minor) = (next(true)?, next(true)?);
+        let patch = parts.next().map(|p| p.parse::<u8>().map_err(|_| bad()));
+        let v = DjangoVersion::new(major, minor, patch.clone().transpose()?.unwrap_or(0));
         if parts.next().is_some() || v < Self::OLDEST || v >= DjangoVersion::new(6, 2, 0) {
             return Err(bad());
         }
-        Ok(v)
+        Ok(match patch {
+            Some(_) => v,
+            None => DjangoVersion::newest_release(v),
+        })
     }
 }

@@ -513,7 +513,7 @@ fn signed_cookie_messages_and_cookie_header() {
         "--now",
         "1700000000.25",
     ];
-    // The spec's vectors: the v2 salt (6.1) and the legacy one (5.2.14).
+    // Django's vectors: the v2 salt (6.1) and the legacy one (5.2.14).
     djsign()
         .args(k)
         .args(["signed-cookie", "set", "name", "val", "--salt", "s"])
@@ -727,4 +727,42 @@ fn non_ascii_json_and_keys_are_read_as_utf8() {
         .assert()
         .code(1);
     std::fs::remove_file(&file).unwrap();
+}
+
+/// `--django X.Y` is the newest release of the series djsign knows: `5.2` is 5.2.19, which
+/// signs cookies with the v2 salt (fixtures/sessions-5.2.json, `set_signed_cookie` of
+/// "val" with salt "s" at 1700000000.25); `5.2.0` is the first release, which does not.
+#[test]
+fn a_django_series_means_its_newest_release() {
+    let run = |django: &str| {
+        let out = djsign()
+            .args([
+                "--secret-key",
+                "django-insecure-test-key",
+                "--now",
+                "1700000000.25",
+            ])
+            .args([
+                "--django",
+                django,
+                "signed-cookie",
+                "set",
+                "name",
+                "val",
+                "--salt",
+                "s",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(
+        run("5.2"),
+        "val:1r31eq:mnoq236ctzNT-EHOfH7MX80RYAUtEN-3yt_ZaTuNn04\n"
+    );
+    assert_eq!(run("5.2.19"), run("5.2"));
+    assert_eq!(
+        run("5.2.0"),
+        "val:1r31eq:CJcEuayekeB9PHv6MBHBGgBz-gnkkq6k5P0UQLXhli4\n"
+    );
 }

@@ -38,7 +38,8 @@ struct Cli {
     /// DJANGO_<NAME> environment variables are read too; a flag wins.
     #[arg(long = "setting", global = true, value_name = "NAME=JSON")]
     settings: Vec<String>,
-    /// The Django version to behave like, X.Y or X.Y.Z (default: the newest, 6.1).
+    /// The Django version to behave like: X.Y.Z, or X.Y for the newest release of that
+    /// series djsign knows (5.2 means 5.2.19, 6.1 means 6.1.3); default 6.1.
     #[arg(long, global = true, value_name = "VERSION")]
     django: Option<String>,
     /// Pin the clock: Unix time in seconds, fractions allowed.
