@@ -137,11 +137,59 @@ fn optional_text(name: &str, value: &Value) -> Result<Option<String>, Error> {
     }
 }
 
+/// A boolean setting: `True`/`False`, or `1`/`0` (Django tests these settings for truth).
 fn flag(name: &str, value: &Value) -> Result<bool, Error> {
     match value {
         Value::Bool(b) => Ok(*b),
+        Value::Int(i @ (0 | 1)) => Ok(*i == 1),
         _ => Err(bad_setting(name, "expected true or false")),
     }
+}
+
+/// Settings whose value is a list (a comma-separated environment variable is one too).
+const LIST_SETTINGS: &[&str] = &["SECRET_KEY_FALLBACKS"];
+
+/// Settings whose value is text (an environment variable that is not JSON is the text).
+const TEXT_SETTINGS: &[&str] = &[
+    "DEFAULT_HASHING_ALGORITHM",
+    "SESSION_COOKIE_NAME",
+    "SESSION_COOKIE_DOMAIN",
+    "SESSION_COOKIE_PATH",
+    "SESSION_COOKIE_SAMESITE",
+];
+
+/// The value of a `DJANGO_<NAME>` variable as Django projects write them: JSON, Python's
+/// `True`, `False` and `None`, plain text for a text setting, and a comma-separated list
+/// for a list setting.
+fn env_value(name: &str, raw: &str) -> Result<Value, Error> {
+    match pyjson::from_str(raw) {
+        // `DJANGO_SESSION_COOKIE_NAME=1234` is text, not a number.
+        Ok(Value::Int(_) | Value::BigInt(_) | Value::Float(_)) if TEXT_SETTINGS.contains(&name) => {
+            return Ok(Value::from(raw));
+        }
+        Ok(v) => return Ok(v),
+        Err(_) => {}
+    }
+    let t = raw.trim();
+    Ok(match t {
+        "True" => Value::Bool(true),
+        "False" => Value::Bool(false),
+        "None" => Value::Null,
+        _ if LIST_SETTINGS.contains(&name) => Value::List(
+            t.split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(Value::from)
+                .collect(),
+        ),
+        _ if TEXT_SETTINGS.contains(&name) => Value::from(raw),
+        _ => {
+            return Err(bad_setting(
+                name,
+                &format!("DJANGO_{name} is not JSON, True, False or None"),
+            ));
+        }
+    })
 }
 
 fn bad_setting(name: &str, why: &str) -> Error {
@@ -217,15 +265,25 @@ impl Settings {
         Ok(())
     }
 
-    /// Applies `DJANGO_<NAME>` variables from `vars` (e.g. `std::env::vars()`): each value
-    /// is Python JSON, except `DJANGO_SECRET_KEY`, which is taken as plain text. Variables
-    /// for settings djsign does not know are ignored.
+    /// Applies `DJANGO_<NAME>` variables from `vars` (e.g. `std::env::vars()`) as Django
+    /// projects write them (django-environ and the like): JSON (UTF-8 text), Python's
+    /// `True`/`False`/`None`, `1`/`0` for a flag, plain text for a text setting and a
+    /// comma-separated list for `SECRET_KEY_FALLBACKS`; `DJANGO_SECRET_KEY` is always
+    /// plain text. Variables for settings djsign does not know are ignored; an unusable
+    /// value is an error naming its variable.
     ///
     /// ```
     /// use djsign::Settings;
     /// let mut s = Settings::new("k");
     /// s.apply_env([("DJANGO_SECRET_KEY_FALLBACKS".to_string(), r#"["old"]"#.to_string())])?;
     /// assert_eq!(s.secret_key_fallbacks.len(), 1);
+    /// let vars = [("DJANGO_USE_TZ", "0"), ("DJANGO_SESSION_COOKIE_SECURE", "True"),
+    ///             ("DJANGO_SESSION_COOKIE_NAME", "sid"), ("DJANGO_SECRET_KEY_FALLBACKS", "a, b")];
+    /// s.apply_env(vars.map(|(k, v)| (k.to_string(), v.to_string())))?;
+    /// assert!(!s.use_tz && s.session_cookie_secure && s.session_cookie_name == "sid");
+    /// assert_eq!(s.secret_key_fallbacks.len(), 2);
+    /// let bad = s.apply_env([("DJANGO_USE_TZ".to_string(), "maybe".to_string())]).unwrap_err();
+    /// assert!(bad.to_string().contains("DJANGO_USE_TZ"));
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn apply_env<I: IntoIterator<Item = (String, String)>>(
@@ -243,9 +301,10 @@ impl Settings {
                 self.secret_key = SecretKey::from(raw);
                 continue;
             }
-            let value = pyjson::from_str(&raw)
-                .map_err(|e| bad_setting(name, &format!("DJANGO_{name} is not JSON: {e}")))?;
-            self.set(name, &value)?;
+            let value = env_value(name, &raw)?;
+            self.set(name, &value).map_err(|e| {
+                ErrorKind::ImproperlyConfigured(format!("environment variable DJANGO_{name}: {e}"))
+            })?;
         }
         Ok(())
     }

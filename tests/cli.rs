@@ -766,3 +766,31 @@ fn a_django_series_means_its_newest_release() {
         "val:1r31eq:CJcEuayekeB9PHv6MBHBGgBz-gnkkq6k5P0UQLXhli4\n"
     );
 }
+
+/// `DJANGO_<NAME>` variables as django-environ users write them do not stop a command.
+#[test]
+fn settings_from_the_environment_as_projects_write_them() {
+    djsign()
+        .env("DJANGO_USE_TZ", "1")
+        .env("DJANGO_SESSION_COOKIE_SECURE", "True")
+        .env("DJANGO_SESSION_COOKIE_DOMAIN", "None")
+        .args([
+            "inspect",
+            "eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk",
+        ])
+        .assert()
+        .success();
+    // Comma-separated fallback keys: the second one signed this token.
+    let by_old_key = "eyJ4IjoxfQ:1r31eq:u7GBOePRRx3t_W1yKXQbs-QhDK_AatRplm1v3Oj5CMw";
+    djsign()
+        .env("DJANGO_SECRET_KEY_FALLBACKS", "first-old-key, clé")
+        .args(["--secret-key", "new", "loads", by_old_key])
+        .assert()
+        .success();
+    djsign()
+        .env("DJANGO_USE_TZ", "maybe")
+        .args(["--secret-key", "k", "sign", "v"])
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("DJANGO_USE_TZ"));
+}
