@@ -794,3 +794,37 @@ fn settings_from_the_environment_as_projects_write_them() {
         .code(5)
         .stderr(predicates::str::contains("DJANGO_USE_TZ"));
 }
+
+/// Values Django handles that the CLI once refused: an empty session is still a token
+/// (Django 6.1.3's `SessionStore().save()` at 1700000000.25 with this key), and an empty
+/// messages cookie is no messages.
+#[test]
+fn empty_sessions_and_messages_as_django_reads_them() {
+    djsign()
+        .args([
+            "--secret-key",
+            "django-insecure-test-key",
+            "--now",
+            "1700000000.25",
+        ])
+        .args(["session", "encode", "{}"])
+        .assert()
+        .success()
+        .stdout("e30:1r31eq:qQubPKIxKE-3C6ga_zZBYkG5lz63Q7GRKhTJMgeZO88\n");
+    djsign()
+        .args(["--secret-key", "k", "messages", "decode", ""])
+        .assert()
+        .success()
+        .stdout("[]\n");
+}
+
+/// Legacy (pre-3.1) `session_data` that Django 2.2's `decode` raises on (non-ASCII text:
+/// `UnicodeEncodeError`) is a malformed payload, exit 4, not a wrong argument.
+#[test]
+fn undecodable_legacy_session_data_is_malformed() {
+    djsign()
+        .args(["--secret-key", "k", "--django", "2.2"])
+        .args(["session", "decode", "--backend", "db", "é"])
+        .assert()
+        .code(4);
+}

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use djsign::pyjson::{self, Value};
+use djsign::sessions::backends::stored::DecodeError;
 use djsign::signing::{SignerBuilder, SignerKind};
 use djsign::{
-    Algorithm, Error, ErrorKind, MaxAge, SecretKey, Settings, Signer, TimestampSigner, dangerous,
-    signing,
+    Algorithm, Error, ErrorKind, Malformed, MaxAge, SecretKey, Settings, Signer, TimestampSigner,
+    dangerous, signing,
 };
 
 const EXAMPLES: &str = "Examples:
@@ -486,8 +487,14 @@ fn run(cli: &Cli) -> Result<Output, Error> {
                     Ok(Output::Text(stored.value.unwrap_or_default()))
                 }
                 MessagesCommand::Decode { token } => {
+                    let token = read_arg(token)?;
+                    // An empty cookie is no messages to Django (`_decode` returns None for
+                    // it before any signature check), not a bad signature.
+                    if token.is_empty() {
+                        return Ok(Output::Json(b"[]".to_vec()));
+                    }
                     let decoded = cookie
-                        .decode(&read_arg(token)?)?
+                        .decode(&token)?
                         .ok_or_else(|| Error::from(ErrorKind::BadSignature))?;
                     if !decoded.all_retrieved {
                         eprintln!("more messages wait in the session (not-finished marker)");
@@ -553,9 +560,17 @@ fn session_command(cmd: &SessionCommand, s: &Settings, now: f64) -> Result<Outpu
                     })?
                 }
             };
-            let cookie = out
-                .set_cookie
-                .ok_or_else(|| invalid("the middleware would not set a cookie".into()))?;
+            let Some(cookie) = out.set_cookie else {
+                // An empty session: the middleware sends no cookie, but Django's
+                // `SessionStore.save()` still writes a value for it.
+                if matches!(backend, Backend::SignedCookies) && !*set_cookie {
+                    lines.push(SignedCookieStore::new(s)?.save(&mut session, now)?);
+                    return Ok(Output::Text(lines.join("\n")));
+                }
+                return Err(invalid(
+                    "an empty session: Django's middleware sets no cookie for it".into(),
+                ));
+            };
             lines.push(if *set_cookie {
                 format!("Set-Cookie: {cookie}")
             } else {
@@ -604,7 +619,15 @@ fn session_command(cmd: &SessionCommand, s: &Settings, now: f64) -> Result<Outpu
                 }
                 Backend::Db => {
                     let codec = SessionCodec::new(s)?;
-                    let decoded = codec.decode(&token).map_err(|e| invalid(e.to_string()))?;
+                    // What escapes Django's `decode` is a malformed payload (exit 4), not
+                    // a wrong argument.
+                    let decoded = codec.decode(&token).map_err(|e| match e {
+                        DecodeError::Base64(b) => Error::from(Malformed::Base64(b)),
+                        DecodeError::NonAscii => {
+                            Malformed::Type("legacy session data is not ASCII".into()).into()
+                        }
+                        DecodeError::Signed(e) => e,
+                    })?;
                     if let Some(e) = decoded.error {
                         return Err(e);
                     }
