@@ -82,6 +82,8 @@ const MAX_DEPTH: usize = 512;
 enum Node {
     Scalar(Value),
     List(Vec<usize>),
+    /// A tuple: read as a list, but immutable while reading, as in Python.
+    Tuple(Vec<usize>),
     Dict(Vec<(usize, usize)>),
 }
 
@@ -180,27 +182,39 @@ fn decode_str(bytes: &[u8]) -> Result<Value, PickleError> {
         .ok_or(PickleError::Malformed("invalid code point"))
 }
 
-/// A protocol-0 `UNICODE` argument: Latin-1 bytes with `\uXXXX` and `\UXXXXXXXX` escapes.
+/// A protocol-0 `UNICODE` argument: Latin-1 bytes with `\uXXXX` and `\UXXXXXXXX` escapes,
+/// as CPython's `raw_unicode_escape` reads them: a run of backslashes is literal, and only
+/// when the run is odd does its last one start an escape.
 fn raw_unicode_escape(line: &[u8]) -> Result<Value, PickleError> {
     let mut cps = Vec::with_capacity(line.len());
     let mut i = 0;
     while i < line.len() {
-        let width = match (line[i], line.get(i + 1)) {
-            (b'\\', Some(b'u')) => 4,
-            (b'\\', Some(b'U')) => 8,
-            (b, _) => {
-                cps.push(b as u32);
-                i += 1;
-                continue;
-            }
+        if line[i] != b'\\' {
+            cps.push(u32::from(line[i]));
+            i += 1;
+            continue;
+        }
+        let run = line[i..].iter().take_while(|&&b| b == b'\\').count();
+        let width = match line.get(i + run) {
+            Some(b'u') if run % 2 == 1 => 4,
+            Some(b'U') if run % 2 == 1 => 8,
+            _ => 0,
         };
+        // The run's backslashes, but for the one that starts an escape.
+        let literal = if width == 0 { run } else { run - 1 };
+        cps.extend(std::iter::repeat_n(u32::from(b'\\'), literal));
+        i += run;
+        if width == 0 {
+            continue;
+        }
         let hex = line
-            .get(i + 2..i + 2 + width)
+            .get(i + 1..i + 1 + width)
             .and_then(|h| std::str::from_utf8(h).ok())
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
             .and_then(|h| u32::from_str_radix(h, 16).ok())
             .ok_or(PickleError::Malformed("bad \\u escape"))?;
         cps.push(hex);
-        i += 2 + width;
+        i += 1 + width;
     }
     PyString::from_code_points(cps)
         .map(Value::Str)
@@ -271,8 +285,11 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
                 pop_mark(&mut stack)?;
             }
             b'2' => {
-                let top = *stack.last().ok_or(malformed("stack underflow"))?;
-                stack.push(top);
+                // DUP of a MARK is CPython's "unexpected MARK found".
+                let Some(Slot::Node(top)) = stack.last().copied() else {
+                    return Err(malformed("stack underflow"));
+                };
+                stack.push(Slot::Node(top));
             }
             b'N' => push(&mut nodes, &mut stack, Node::Scalar(Value::Null)),
             0x88 => push(&mut nodes, &mut stack, Node::Scalar(Value::Bool(true))),
@@ -298,10 +315,7 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
                 push(&mut nodes, &mut stack, Node::Scalar(v));
             }
             b'I' | b'L' => {
-                let line = std::str::from_utf8(r.line()?).map_err(|_| malformed("integer"))?;
-                if line.len() > 4301 {
-                    return Err(PickleError::TooLarge);
-                }
+                let line = r.line()?;
                 let v = if op == b'I' {
                     numbers::int_opcode(line)?
                 } else {
@@ -318,8 +332,7 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
                 );
             }
             b'F' => {
-                let line = std::str::from_utf8(r.line()?).map_err(|_| malformed("float"))?;
-                let f = numbers::float_opcode(line)?;
+                let f = numbers::float_opcode(r.line()?)?;
                 push(&mut nodes, &mut stack, Node::Scalar(Value::Float(f)));
             }
             0x8c | b'X' | 0x8d => {
@@ -362,11 +375,16 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
                 return Err(PickleError::Unsupported("Python object".into()));
             }
             b']' => push(&mut nodes, &mut stack, Node::List(Vec::new())),
-            b')' => push(&mut nodes, &mut stack, Node::List(Vec::new())),
+            b')' => push(&mut nodes, &mut stack, Node::Tuple(Vec::new())),
             b'}' => push(&mut nodes, &mut stack, Node::Dict(Vec::new())),
             b'l' | b't' => {
                 let items = pop_mark(&mut stack)?;
-                push(&mut nodes, &mut stack, Node::List(items));
+                let node = if op == b'l' {
+                    Node::List(items)
+                } else {
+                    Node::Tuple(items)
+                };
+                push(&mut nodes, &mut stack, node);
             }
             0x85..=0x87 => {
                 let n = (op - 0x84) as usize;
@@ -378,7 +396,7 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
                     items.push(pop(&mut stack)?);
                 }
                 items.reverse();
-                push(&mut nodes, &mut stack, Node::List(items));
+                push(&mut nodes, &mut stack, Node::Tuple(items));
             }
             b'd' => {
                 let items = pop_mark(&mut stack)?;
@@ -399,28 +417,28 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
                     Slot::Mark => return Err(malformed("append to a mark")),
                 }
             }
-            b'e' | b'u' => {
-                let items = pop_mark(&mut stack)?;
+            b'e' | b'u' | b's' => {
+                let items = if op == b's' {
+                    let v = pop(&mut stack)?;
+                    vec![pop(&mut stack)?, v]
+                } else {
+                    pop_mark(&mut stack)?
+                };
                 let Some(Slot::Node(target)) = stack.last().copied() else {
                     return Err(malformed("stack underflow"));
                 };
-                match (&mut nodes[target], op) {
-                    (Node::List(l), b'e') => l.extend(items),
-                    (Node::Dict(d), b'u') if items.len() % 2 == 0 => {
-                        d.extend(items.chunks(2).map(|p| (p[0], p[1])));
-                    }
-                    _ => return Err(malformed("bad target for items")),
+                // CPython's `do_append`/`do_setitems`: nothing to add is no error, whatever
+                // the target.
+                if items.is_empty() {
+                    continue;
                 }
-            }
-            b's' => {
-                let v = pop(&mut stack)?;
-                let k = pop(&mut stack)?;
-                let Some(Slot::Node(target)) = stack.last().copied() else {
-                    return Err(malformed("stack underflow"));
-                };
-                match &mut nodes[target] {
-                    Node::Dict(d) => d.push((k, v)),
-                    _ => return Err(malformed("setitem on a non-dict")),
+                if op == b'e' {
+                    match &mut nodes[target] {
+                        Node::List(l) => l.extend(items),
+                        _ => return Err(malformed("extend of a non-list")),
+                    }
+                } else {
+                    set_items(&mut nodes, target, &items)?;
                 }
             }
             0x94 | b'q' | b'r' | b'p' => {
@@ -502,6 +520,37 @@ fn text_len(v: &Value) -> usize {
     }
 }
 
+/// `SETITEMS`/`SETITEM` on `target` with `items` (key, value, key, value, …) as CPython
+/// does them: `target[key] = value`, so a dict takes any key (checked when it is built)
+/// and a list an integer index within its length (negative from the end); anything else
+/// is the `TypeError` or `IndexError` Python raises, a malformed pickle.
+fn set_items(nodes: &mut [Node], target: usize, items: &[usize]) -> Result<(), PickleError> {
+    if items.len() % 2 != 0 {
+        return Err(PickleError::Malformed("odd number of items for SETITEMS"));
+    }
+    for pair in items.chunks(2) {
+        let (k, v) = (pair[0], pair[1]);
+        let index = match &nodes[k] {
+            Node::Scalar(Value::Int(i)) => Some(*i),
+            Node::Scalar(Value::Bool(b)) => Some(i64::from(*b)),
+            _ => None,
+        };
+        match (&mut nodes[target], index) {
+            (Node::Dict(d), _) => d.push((k, v)),
+            (Node::List(l), Some(i)) => {
+                let len = l.len() as i64;
+                let at = if i < 0 { i + len } else { i };
+                if !(0..len).contains(&at) {
+                    return Err(PickleError::Malformed("list assignment index out of range"));
+                }
+                l[at as usize] = v;
+            }
+            _ => return Err(PickleError::Malformed("item assignment to a non-dict")),
+        }
+    }
+    Ok(())
+}
+
 fn build(nodes: &[Node], n: usize, depth: usize, budget: &mut usize) -> Result<Value, PickleError> {
     if depth > MAX_DEPTH {
         return Err(PickleError::TooLarge);
@@ -511,7 +560,7 @@ fn build(nodes: &[Node], n: usize, depth: usize, budget: &mut usize) -> Result<V
             charge(budget, text_len(v))?;
             v.clone()
         }
-        Node::List(items) => {
+        Node::List(items) | Node::Tuple(items) => {
             charge(budget, 0)?;
             Value::List(
                 items

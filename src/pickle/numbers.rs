@@ -5,7 +5,7 @@
 //! (so `010` is octal 8 and `0x1f` is 31), falling back to Python's `int(text, 0)` when
 //! that does not take the whole line; `LONG` is `int(text, 0)` after one trailing `L`;
 //! `FLOAT` is `PyOS_string_to_double`, which takes no surrounding space and refuses
-//! overflow. CPython's own pickler writes plain decimal, so only a hand-made pickle
+//! overflow. Each reads the line as a C string: a NUL byte ends it. CPython's own pickler writes plain decimal, so only a hand-made pickle
 //! reaches the other forms; the live differential test compares them with CPython.
 
 use super::{MAX_LONG_BYTES, PickleError};
@@ -182,26 +182,47 @@ fn python_int_base0(text: &str) -> Result<Value, PickleError> {
     from_decimal(if text == "-0" { "0" } else { &text })
 }
 
+/// The part of `line` C code sees (up to the first NUL), as text: `TooLarge` past 4301
+/// bytes (Python's digit limit, with a sign), `Malformed` if it is not UTF-8 (no number is).
+fn c_string<'a>(line: &'a [u8], what: &'static str) -> Result<&'a str, PickleError> {
+    let end = line.iter().position(|&b| b == 0).unwrap_or(line.len());
+    if end > crate::pyjson::MAX_INT_DIGITS + 1 {
+        return Err(PickleError::TooLarge);
+    }
+    std::str::from_utf8(&line[..end]).map_err(|_| PickleError::Malformed(what))
+}
+
 /// The `INT` opcode's line (without its newline): `01` and `00` are `True` and `False`
-/// (any two characters that `strtol` reads as 1 or 0, as in CPython).
-pub(super) fn int_opcode(line: &str) -> Result<Value, PickleError> {
-    match strtol_base0(line.as_bytes()) {
+/// (any two bytes that `strtol` reads as 1 or 0, as in CPython; an empty C string is 0).
+pub(super) fn int_opcode(line: &[u8]) -> Result<Value, PickleError> {
+    if line.is_empty() {
+        return Err(MALFORMED);
+    }
+    let text = c_string(line, "integer")?;
+    let parsed = if text.is_empty() {
+        Some(0)
+    } else {
+        strtol_base0(text.as_bytes())
+    };
+    match parsed {
         Some(x @ (0 | 1)) if line.len() == 2 => Ok(Value::Bool(x == 1)),
         Some(x) => Ok(Value::Int(x)),
-        None => python_int_base0(line),
+        None => python_int_base0(text),
     }
 }
 
 /// The `LONG` opcode's line (without its newline): one trailing `L` is dropped.
-pub(super) fn long_opcode(line: &str) -> Result<Value, PickleError> {
-    python_int_base0(line.strip_suffix('L').unwrap_or(line))
+pub(super) fn long_opcode(line: &[u8]) -> Result<Value, PickleError> {
+    let line = line.strip_suffix(b"L").unwrap_or(line);
+    python_int_base0(c_string(line, "integer")?)
 }
 
 /// The `FLOAT` opcode's line (without its newline): `PyOS_string_to_double`, which takes
 /// no surrounding space, reads `inf`, `infinity` and `nan` in any case, and refuses a
 /// finite number too large for a double (`OverflowError`).
-pub(super) fn float_opcode(line: &str) -> Result<f64, PickleError> {
+pub(super) fn float_opcode(line: &[u8]) -> Result<f64, PickleError> {
     let bad = PickleError::Malformed("float");
+    let line = c_string(line, "float").map_err(|_| bad.clone())?;
     let body = line.trim_start_matches(['+', '-']);
     if line.len() - body.len() > 1
         || body.starts_with(|c: char| !c.is_ascii_alphanumeric() && c != '.')
@@ -222,7 +243,15 @@ mod tests {
     use super::*;
 
     fn int(s: &str) -> Result<Value, PickleError> {
-        int_opcode(s)
+        int_opcode(s.as_bytes())
+    }
+
+    fn long_opcode(s: &str) -> Result<Value, PickleError> {
+        super::long_opcode(s.as_bytes())
+    }
+
+    fn float_opcode(s: &str) -> Result<f64, PickleError> {
+        super::float_opcode(s.as_bytes())
     }
 
     /// Each case as CPython 3.11 and 3.13's `pickle.loads(b"I" + text + b"\n.")` reads it.
@@ -250,6 +279,10 @@ mod tests {
             ))
         );
         assert_eq!(int("-9223372036854775808"), Ok(Value::Int(i64::MIN)));
+        // A NUL ends the C string: "\x0079" is the empty string, 0; "\x00a" has two bytes.
+        assert_eq!(int("\x0079"), Ok(Value::Int(0)));
+        assert_eq!(int("\x00a"), Ok(Value::Bool(false)));
+        assert_eq!(int("5\x00\u{e9}"), Ok(Value::Int(5)));
     }
 
     #[test]
@@ -275,6 +308,8 @@ mod tests {
         assert_eq!(float_opcode(" 1.5"), Err(PickleError::Malformed("float")));
         assert_eq!(float_opcode("1.5 "), Err(PickleError::Malformed("float")));
         assert_eq!(float_opcode("1e-400"), Ok(0.0));
+        assert_eq!(float_opcode("1.5\x00junk"), Ok(1.5));
+        assert_eq!(long_opcode("7\x00L"), Ok(Value::Int(7)));
         assert_eq!(float_opcode(".5"), Ok(0.5));
         assert_eq!(float_opcode("+.5"), Ok(0.5));
         assert_eq!(float_opcode("1."), Ok(1.0));
