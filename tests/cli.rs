@@ -828,3 +828,45 @@ fn undecodable_legacy_session_data_is_malformed() {
         .assert()
         .code(4);
 }
+
+/// `--max-age` takes seconds or a number with a unit; the age here is exactly one hour,
+/// which Django accepts for a `max_age` of 3600 and refuses for anything less.
+#[test]
+fn max_age_with_units() {
+    let token = djsign()
+        .args([
+            "--secret-key",
+            "k",
+            "--now",
+            "1700000000",
+            "dumps",
+            r#"{"a":1}"#,
+        ])
+        .output()
+        .unwrap()
+        .stdout;
+    let token = String::from_utf8(token).unwrap();
+    for (max_age, code) in [
+        ("1h", 0),
+        ("3600", 0),
+        ("60m", 0),
+        ("59m", 3),
+        ("0.5h", 3),
+        ("14d", 0),
+        ("1x", 5),
+    ] {
+        djsign()
+            .args([
+                "--secret-key",
+                "k",
+                "--now",
+                "1700003600",
+                "loads",
+                "--max-age",
+                max_age,
+            ])
+            .arg(token.trim())
+            .assert()
+            .code(code);
+    }
+}

@@ -93,7 +93,7 @@ enum Command {
         token: String,
         #[command(flatten)]
         signer: SignerArgs,
-        /// Reject values older than this many seconds (with --timestamp).
+        /// Reject values older than this (with --timestamp): seconds, or 90s, 15m, 1h, 14d, 2w.
         #[arg(long, allow_negative_numbers = true)]
         max_age: Option<String>,
     },
@@ -121,7 +121,7 @@ enum Command {
         /// The salt (default "django.core.signing").
         #[arg(long, default_value = signing::DUMPS_SALT)]
         salt: String,
-        /// Reject tokens older than this many seconds.
+        /// Reject tokens older than this: seconds, or 90s, 15m, 1h, 14d, 2w.
         #[arg(long, allow_negative_numbers = true)]
         max_age: Option<String>,
         /// sha1, sha224, sha256, sha384 or sha512 (default: the Django version's).
@@ -344,14 +344,40 @@ fn need_key(s: &Settings) -> Result<(), Error> {
     Ok(())
 }
 
+/// `--max-age`: seconds (integer or fractional, as Django's `max_age`), or a number with a
+/// unit: `s`, `m`, `h`, `d` or `w` (`90s`, `1h`, `14d`).
 fn parse_max_age(v: &Option<String>) -> Result<Option<MaxAge>, Error> {
     let Some(v) = v else { return Ok(None) };
-    if let Ok(i) = v.parse::<i64>() {
-        return Ok(Some(MaxAge::Seconds(i)));
+    let bad = || {
+        invalid(format!(
+            "--max-age {v:?}: expected seconds, or a number with a unit (90s, 15m, 1h, 14d, 2w)"
+        ))
+    };
+    let (number, scale) = match v.char_indices().last() {
+        Some((at, unit @ ('s' | 'm' | 'h' | 'd' | 'w'))) => (
+            &v[..at],
+            match unit {
+                's' => 1,
+                'm' => 60,
+                'h' => 3600,
+                'd' => 86_400,
+                _ => 604_800,
+            },
+        ),
+        _ => (v.as_str(), 1),
+    };
+    if let Ok(i) = number.parse::<i64>() {
+        return i
+            .checked_mul(scale)
+            .map(|s| Some(MaxAge::Seconds(s)))
+            .ok_or_else(bad);
     }
-    v.parse::<f64>()
-        .map(|f| Some(MaxAge::Fractional(f)))
-        .map_err(|_| invalid(format!("--max-age {v:?}: expected a number of seconds")))
+    number
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite() || scale == 1)
+        .map(|f| Some(MaxAge::Fractional(f * scale as f64)))
+        .ok_or_else(bad)
 }
 
 fn parse_algorithm(v: &Option<String>) -> Result<Option<Algorithm>, Error> {
