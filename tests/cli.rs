@@ -870,3 +870,21 @@ fn max_age_with_units() {
             .code(code);
     }
 }
+
+/// `inspect` fails (exit 1) when keys were given and none verifies the value, still
+/// showing what it holds, and names a value without a separator as not signed.
+#[test]
+fn inspect_fails_when_nothing_verifies() {
+    let token = "eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk";
+    djsign()
+        .args(["--secret-key", "not-the-key", "inspect", token])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("UNVERIFIED"));
+    djsign().args(["inspect", token]).assert().success();
+    djsign()
+        .args(["inspect", "novalue"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("not a signed value"));
+}

@@ -258,6 +258,9 @@ enum SessionCommand {
 enum Output {
     Text(String),
     Json(Vec<u8>),
+    /// Printed as the inner output, then the command fails with this exit status (an
+    /// `inspect` that nothing verifies).
+    Failed(Box<Output>, u8),
 }
 
 fn read_arg(v: &str) -> Result<String, Error> {
@@ -762,7 +765,11 @@ fn date(secs: f64) -> String {
 }
 
 fn inspect(token: &str, s: &Settings, now: f64, json: bool) -> Result<Output, Error> {
-    let i = dangerous::inspect(token).ok_or_else(|| Error::from(ErrorKind::BadSignature))?;
+    let Some(i) = dangerous::inspect(token) else {
+        // Django says `No ":" found in value` (a BadSignature); name it for what it is.
+        eprintln!("djsign: not a signed value: it has no ':' separator");
+        return Ok(Output::Failed(Box::new(Output::Text(String::new())), 1));
+    };
     let found = if s.secret_key.is_empty() {
         None
     } else {
@@ -810,8 +817,16 @@ fn inspect(token: &str, s: &Settings, now: f64, json: bool) -> Result<Output, Er
             }
         }
     }
+    // Keys were given and none verifies it: print what it holds, but fail (exit 1).
+    let fail = |out: Output| {
+        if found.is_none() && !s.secret_key.is_empty() {
+            Output::Failed(Box::new(out), 1)
+        } else {
+            out
+        }
+    };
     if json {
-        return Ok(Output::Json(pyjson::to_vec(&Value::Dict(d))));
+        return Ok(fail(Output::Json(pyjson::to_vec(&Value::Dict(d)))));
     }
     let mut out = String::new();
     out.push_str(match &found {
@@ -831,7 +846,7 @@ fn inspect(token: &str, s: &Settings, now: f64, json: bool) -> Result<Output, Er
         };
         out.push_str(&format!("{:<17} {shown}\n", format!("{k}:")));
     }
-    Ok(Output::Text(out.trim_end().to_owned()))
+    Ok(fail(Output::Text(out.trim_end().to_owned())))
 }
 
 fn main() -> ExitCode {
@@ -840,6 +855,10 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match result {
         Ok(out) => {
+            let (out, code) = match out {
+                Output::Failed(inner, code) => (*inner, ExitCode::from(code)),
+                out => (out, ExitCode::SUCCESS),
+            };
             let line = match (out, cli.json) {
                 (Output::Text(t), false) => t.into_bytes(),
                 (Output::Json(j), false) => j,
@@ -850,10 +869,13 @@ fn main() -> ExitCode {
                 ]
                 .concat(),
                 (Output::Json(j), true) => [b"{\"ok\":".as_slice(), &j, b"}"].concat(),
+                (Output::Failed(..), _) => Vec::new(),
             };
-            let _ = stdout.write_all(&line);
-            let _ = stdout.write_all(b"\n");
-            ExitCode::SUCCESS
+            if !line.is_empty() {
+                let _ = stdout.write_all(&line);
+                let _ = stdout.write_all(b"\n");
+            }
+            code
         }
         Err(e) => {
             let cat = e.category();
