@@ -881,7 +881,13 @@ fn inspect_fails_when_nothing_verifies() {
         .assert()
         .code(1)
         .stdout(predicates::str::contains("UNVERIFIED"));
-    djsign().args(["inspect", token]).assert().success();
+    djsign()
+        .args(["--now", "1700090061.5", "inspect", token])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "age:              1d 1h 1m 1s (90061.500 s)",
+        ));
     djsign()
         .args(["inspect", "novalue"])
         .assert()

@@ -756,6 +756,24 @@ fn cookies_command(header: &str, s: &Settings, now: f64) -> Result<Output, Error
     Ok(Output::Json(pyjson::to_vec(&Value::Dict(out))))
 }
 
+/// A duration as a person reads it: `1116d 0h 32m 35s`, `-5s` for one in the future.
+fn human_duration(secs: f64) -> String {
+    let sign = if secs < 0.0 { "-" } else { "" };
+    let total = secs.abs().floor() as u64;
+    let (d, h, m, s) = (
+        total / 86_400,
+        total / 3600 % 24,
+        total / 60 % 60,
+        total % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{sign}{s}s"),
+        (0, 0, _) => format!("{sign}{m}m {s}s"),
+        (0, _, _) => format!("{sign}{h}h {m}m {s}s"),
+        _ => format!("{sign}{d}d {h}h {m}m {s}s"),
+    }
+}
+
 fn date(secs: f64) -> String {
     let fmt = time::format_description::well_known::Rfc3339;
     time::OffsetDateTime::from_unix_timestamp(secs.floor() as i64)
@@ -838,6 +856,14 @@ fn inspect(token: &str, s: &Settings, now: f64, json: bool) -> Result<Output, Er
     });
     for (k, v) in d.iter() {
         if k == "verified" {
+            continue;
+        }
+        if let ("age_seconds", Value::Float(age)) = (k.as_str().unwrap_or_default(), v) {
+            out.push_str(&format!(
+                "{:<17} {} ({age:.3} s)\n",
+                "age:",
+                human_duration(*age)
+            ));
             continue;
         }
         let shown = match v {
