@@ -14,6 +14,7 @@ pub const KNOWN_SETTINGS: &[&str] = &[
     "SECRET_KEY",
     "SECRET_KEY_FALLBACKS",
     "DEFAULT_HASHING_ALGORITHM",
+    "SESSION_ENGINE",
     "SESSION_COOKIE_AGE",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_DOMAIN",
@@ -51,6 +52,10 @@ pub struct Settings {
     /// `DEFAULT_HASHING_ALGORITHM` (3.1 and 3.2 only; `None` means Django's default,
     /// `sha256`). Ignored by other versions, as Django ignores it.
     pub default_hashing_algorithm: Option<Algorithm>,
+    /// `SESSION_ENGINE` (default `django.contrib.sessions.backends.db`): what the session
+    /// cookie holds, a signed session or a key into a store (the CLI's `cookies` reads
+    /// it; a Rust service picks its store itself).
+    pub session_engine: String,
     /// `SESSION_COOKIE_AGE` in seconds (default two weeks, 1209600).
     pub session_cookie_age: i64,
     /// `SESSION_COOKIE_NAME` (default `sessionid`).
@@ -93,6 +98,7 @@ impl Settings {
             secret_key_fallbacks: Vec::new(),
             version: DjangoVersion::LATEST,
             default_hashing_algorithm: None,
+            session_engine: "django.contrib.sessions.backends.db".into(),
             session_cookie_age: 60 * 60 * 24 * 7 * 2,
             session_cookie_name: "sessionid".into(),
             session_cookie_domain: None,
@@ -152,6 +158,7 @@ const LIST_SETTINGS: &[&str] = &["SECRET_KEY_FALLBACKS"];
 /// Settings whose value is text (an environment variable that is not JSON is the text).
 const TEXT_SETTINGS: &[&str] = &[
     "DEFAULT_HASHING_ALGORITHM",
+    "SESSION_ENGINE",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_DOMAIN",
     "SESSION_COOKIE_PATH",
@@ -238,6 +245,7 @@ impl Settings {
                     .as_i64()
                     .ok_or_else(|| bad_setting(name, "expected an integer"))?;
             }
+            "SESSION_ENGINE" => self.session_engine = text(name, value)?,
             "SESSION_COOKIE_NAME" => self.session_cookie_name = text(name, value)?,
             "SESSION_COOKIE_PATH" => self.session_cookie_path = text(name, value)?,
             "SESSION_COOKIE_DOMAIN" => self.session_cookie_domain = optional_text(name, value)?,

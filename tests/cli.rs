@@ -610,7 +610,8 @@ fn signed_cookie_messages_and_cookie_header() {
         .assert()
         .code(5);
     // A whole Cookie header.
-    djsign().args(k).args(["cookies", "sessionid=eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk; csrftoken=abc; x=1"])
+    djsign().env("DJANGO_SESSION_ENGINE", "django.contrib.sessions.backends.signed_cookies")
+        .args(k).args(["cookies", "sessionid=eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk; csrftoken=abc; x=1"])
         .assert().success()
         .stdout(predicates::str::contains("\"sessionid\":{\"kind\":\"session (signed_cookies)\",\"session\":{\"a\":1}}")
             .and(predicates::str::contains("\"csrftoken\":{\"kind\":\"CSRF cookie\",\"form\":\"malformed\"}")));
@@ -893,4 +894,34 @@ fn inspect_fails_when_nothing_verifies() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("not a signed value"));
+}
+
+/// `cookies` reads the session cookie by `SESSION_ENGINE`: Django's default, the db
+/// engine, puts a session key there, not a signed session.
+#[test]
+fn cookies_tell_session_keys_from_signed_sessions() {
+    djsign()
+        .args([
+            "--secret-key",
+            "k",
+            "cookies",
+            "sessionid=0123456789abcdefghijklmnopqrstuv",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            r#"{"sessionid":{"kind":"session key (db engine)","valid_key":true}}
+"#,
+        );
+    djsign()
+        .env(
+            "DJANGO_SESSION_ENGINE",
+            "django.contrib.sessions.backends.cache",
+        )
+        .args(["cookies", "sessionid=Not-A-Key"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            r#""kind":"session key (cache engine)","valid_key":false"#,
+        ));
 }

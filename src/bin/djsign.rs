@@ -717,7 +717,20 @@ fn cookies_command(header: &str, s: &Settings, now: f64) -> Result<Output, Error
     let mut out = pyjson::Dict::new();
     for (name, value) in djsign::http::parse_cookie(header) {
         let mut d = pyjson::Dict::new();
-        if name == s.session_cookie_name && !s.secret_key.is_empty() {
+        let signed_cookie_sessions = s.session_engine.ends_with(".signed_cookies");
+        if name == s.session_cookie_name && !signed_cookie_sessions {
+            // The db, cache, cached_db and file engines put a key into the store here.
+            let engine = s.session_engine.rsplit('.').next().unwrap_or_default();
+            d.insert(
+                "kind",
+                Value::from(format!("session key ({engine} engine)")),
+            );
+            let valid = value.len() >= 8
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+            d.insert("valid_key", Value::Bool(valid));
+        } else if name == s.session_cookie_name && !s.secret_key.is_empty() {
             let session = SignedCookieStore::new(s)?.load(Some(&value), now);
             d.insert("kind", Value::from("session (signed_cookies)"));
             match session.load_error() {
