@@ -221,7 +221,7 @@ impl<K: SignerKind> SignerBuilder<K> {
     }
 
     /// The largest decompressed payload `unsign_object` accepts
-    /// (default [`DEFAULT_MAX_DECOMPRESSED_SIZE`]).
+    /// (default [`DEFAULT_MAX_DECOMPRESSED_SIZE`](super::DEFAULT_MAX_DECOMPRESSED_SIZE)).
     ///
     /// ```
     /// # use djsign::Signer;

@@ -12,7 +12,7 @@ use crate::version::DjangoVersion;
 /// Django has no cap (a 13 KB token can inflate to a 5-million-element list); djsign refuses
 /// to inflate a validly signed payload beyond this many bytes, so that a leaked key or a
 /// forged-but-signed blob cannot exhaust memory. Change it with
-/// [`SignerBuilder::max_decompressed_size`].
+/// [`SignerBuilder::max_decompressed_size`](super::SignerBuilder::max_decompressed_size).
 ///
 /// ```
 /// assert_eq!(djsign::signing::DEFAULT_MAX_DECOMPRESSED_SIZE, 32 << 20);
