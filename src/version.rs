@@ -225,3 +225,29 @@ impl FromStr for DjangoVersion {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DjangoVersion;
+
+    /// `newest_release` names the releases the fixtures come from (`fixtures/venvs.sh`
+    /// installs them), so "X.Y" means the Django that produced them.
+    #[test]
+    fn newest_releases_are_the_fixture_releases() {
+        let script =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/venvs.sh"))
+                .unwrap();
+        let line = script
+            .lines()
+            .skip_while(|l| !l.contains("RELEASE=("))
+            .take(3);
+        let pins: Vec<&str> = line
+            .flat_map(str::split_whitespace)
+            .filter_map(|t| t.split_once("]=").map(|(_, v)| v))
+            .collect();
+        assert_eq!(pins.len(), DjangoVersion::LINES.len());
+        for (line, pin) in DjangoVersion::LINES.iter().zip(pins) {
+            assert_eq!(DjangoVersion::newest_release(*line).to_string(), pin);
+        }
+    }
+}
