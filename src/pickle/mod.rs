@@ -469,8 +469,9 @@ pub fn from_slice(data: &[u8]) -> Result<Value, PickleError> {
 pub const VALUE_COST: usize = 64;
 
 /// The bytes of values a pickle of `input_len` bytes may expand into:
-/// `64 * input_len + 64 KiB`, where a value counts [`VALUE_COST`] plus the bytes of its
-/// text (a string's, a dict key's, a big integer's digits).
+/// `128 * input_len + 64 KiB`, where a value counts [`VALUE_COST`] plus the bytes of its
+/// text (a string's, a dict key's, a big integer's digits), and a container also the
+/// memory of its slots (32 bytes per list item, 96 per dict entry).
 ///
 /// Every value a pickle builds takes at least one byte of input, except a shared one:
 /// Python shares a memoised object between its references, while a [`Value`] is a tree,
@@ -481,11 +482,11 @@ pub const VALUE_COST: usize = 64;
 /// far inside it.
 ///
 /// ```
-/// assert_eq!(djsign::pickle::value_budget(1000), 64 * 1000 + 64 * 1024);
+/// assert_eq!(djsign::pickle::value_budget(1000), 128 * 1000 + 64 * 1024);
 /// ```
 pub fn value_budget(input_len: usize) -> usize {
     input_len
-        .saturating_mul(VALUE_COST)
+        .saturating_mul(2 * VALUE_COST)
         .saturating_add(64 * 1024)
 }
 
@@ -502,6 +503,12 @@ pub fn peak_bound(input_len: usize) -> usize {
         .saturating_mul(4)
         .saturating_add(256 * 1024)
 }
+
+/// What a list's slot for one item takes (`size_of::<Value>()`).
+const LIST_SLOT: usize = 32;
+/// What a dict's entry takes: a key and a value, and room for the hash index of large
+/// dicts.
+const DICT_SLOT: usize = 96;
 
 /// Takes `VALUE_COST + text` bytes from the budget.
 fn charge(budget: &mut usize, text: usize) -> Result<(), PickleError> {
@@ -561,7 +568,7 @@ fn build(nodes: &[Node], n: usize, depth: usize, budget: &mut usize) -> Result<V
             v.clone()
         }
         Node::List(items) | Node::Tuple(items) => {
-            charge(budget, 0)?;
+            charge(budget, items.len().saturating_mul(LIST_SLOT))?;
             Value::List(
                 items
                     .iter()
@@ -570,7 +577,7 @@ fn build(nodes: &[Node], n: usize, depth: usize, budget: &mut usize) -> Result<V
             )
         }
         Node::Dict(pairs) => {
-            charge(budget, 0)?;
+            charge(budget, pairs.len().saturating_mul(DICT_SLOT))?;
             let mut d = Dict::with_capacity(pairs.len());
             for &(k, v) in pairs {
                 let key = match &nodes[k] {
