@@ -93,6 +93,21 @@ impl Limits {
     }
 }
 
+impl Limits {
+    /// Reads JSON bytes straight into `T` within these limits.
+    pub(crate) fn parse_as<T: serde::de::DeserializeOwned>(
+        &self,
+        json: &[u8],
+    ) -> Result<T, Malformed> {
+        pyjson::from_slice_as_with_limits(json, DEFAULT_MAX_DEPTH, self.max_values).map_err(|e| {
+            match e {
+                pyjson::DecodeError::Json(e) => Malformed::Json(e),
+                pyjson::DecodeError::Type(e) => Malformed::Type(e.to_string()),
+            }
+        })
+    }
+}
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {

@@ -16,6 +16,39 @@ struct Outcome {
     failures: Vec<String>,
     run: usize,
     compressed_identical: usize,
+    /// Cases also read through the serde path (into `serde_json::Value`).
+    serde_checked: usize,
+}
+
+/// The serde path (`T = serde_json::Value`, read straight from the JSON bytes) against the
+/// `Value` path that the case checks against Django: the same value wherever serde_json
+/// can hold it, a type error where it cannot (a lone surrogate, an integer beyond 128
+/// bits), and otherwise the same error.
+fn serde_agrees(
+    value_path: &Result<Value, Error>,
+    serde_path: Result<J, Error>,
+    out: &mut Outcome,
+    case: &J,
+) {
+    out.serde_checked += 1;
+    let agree = match (value_path, &serde_path) {
+        (Ok(v), Ok(j)) => pyjson::from_value::<J>(v.clone()).as_ref() == Ok(j),
+        (Ok(v), Err(e)) => {
+            pyjson::from_value::<J>(v.clone()).is_err()
+                && matches!(e.kind(), ErrorKind::Malformed(Malformed::Type(_)))
+        }
+        (Err(a), Err(b)) => kind_name(a) == kind_name(b),
+        (Err(_), Ok(_)) => false,
+    };
+    if !agree {
+        out.failures.push(format!(
+            "serde path: {:?} against the value path's {:?}\n    {case}",
+            serde_path.map(|j| j.to_string()),
+            value_path
+                .as_ref()
+                .map(|v| String::from_utf8_lossy(&pyjson::to_vec(v)).into_owned())
+        ));
+    }
 }
 
 fn kind_name(e: &Error) -> String {
@@ -219,13 +252,25 @@ fn run_case(
                 b = b.fallback_keys(f.iter().map(|k| k.as_str().unwrap()));
             }
             let signer = b.build().map_err(err)?;
-            let v: Value = signer
-                .unsign_object_at(s(case, "token"), max_age(&case["max_age"]), now)
-                .map_err(err)?;
-            Ok(String::from_utf8(pyjson::to_vec(&v)).unwrap())
+            let (token, max_age) = (s(case, "token"), max_age(&case["max_age"]));
+            let v = signer.unsign_object_at::<Value>(token, max_age, now);
+            serde_agrees(
+                &v,
+                signer.unsign_object_at::<J>(token, max_age, now),
+                out,
+                case,
+            );
+            Ok(String::from_utf8(pyjson::to_vec(&v.map_err(err)?)).unwrap())
         }
         "json_loads" => {
-            let v = pyjson::from_slice(&unhex(s(case, "hex"))).map_err(|e| match e.kind() {
+            let bytes = unhex(s(case, "hex"));
+            let direct = pyjson::from_slice_as::<J>(&bytes).map_err(|e| match e {
+                pyjson::DecodeError::Json(j) => Error::from(Malformed::Json(j)),
+                pyjson::DecodeError::Type(t) => Error::from(Malformed::Type(t.to_string())),
+            });
+            let value = pyjson::from_slice(&bytes).map_err(|j| Error::from(Malformed::Json(j)));
+            serde_agrees(&value, direct, out, case);
+            let v = pyjson::from_slice(&bytes).map_err(|e| match e.kind() {
                 JsonErrorKind::IntTooLarge => "malformed:int_limit".to_string(),
                 JsonErrorKind::TooDeep => "malformed:json_depth".to_string(),
                 _ => "malformed:json".to_string(),
@@ -243,6 +288,7 @@ fn every_django_version_every_case() {
         failures: Vec::new(),
         run: 0,
         compressed_identical: 0,
+        serde_checked: 0,
     };
     for f in &files {
         let (django, version, sk, data) = (&f.django, f.version, &f.secret_key, &f.data);
@@ -267,11 +313,13 @@ fn every_django_version_every_case() {
         }
     }
     eprintln!(
-        "{} cases over {} versions; {} compressed tokens byte-identical",
+        "{} cases over {} versions; {} compressed tokens byte-identical; {} also read through serde",
         out.run,
         files.len(),
         out.compressed_identical,
+        out.serde_checked,
     );
+    assert!(out.serde_checked > 0, "no case went through the serde path");
     if !out.failures.is_empty() {
         let n = out.failures.len();
         out.failures.truncate(40);

@@ -2,6 +2,7 @@
 //! `Deserializer` so any `DeserializeOwned` type can be read from a parsed payload.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess,
@@ -169,12 +170,7 @@ impl<'de> Deserializer<'de> for Value {
             Value::Null => v.visit_unit(),
             Value::Bool(b) => v.visit_bool(b),
             Value::Int(i) => v.visit_i64(i),
-            Value::BigInt(b) => match (b.to_i128(), b.as_str().parse::<u128>()) {
-                (_, Ok(u)) if u <= u64::MAX as u128 => v.visit_u64(u as u64),
-                (Some(i), _) => v.visit_i128(i),
-                (_, Ok(u)) => v.visit_u128(u),
-                _ => v.visit_f64(b.to_f64()),
-            },
+            Value::BigInt(b) => visit_big_int(b.as_str(), v),
             Value::Float(f) => v.visit_f64(f),
             Value::Str(s) => v.visit_string(string_of(s)?),
             Value::List(l) => {
@@ -202,6 +198,11 @@ impl<'de> Deserializer<'de> for Value {
             Value::Null => v.visit_none(),
             other => v.visit_some(other),
         }
+    }
+
+    /// A value the type ignores is not looked at (a lone surrogate in it is no error).
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeserializeError> {
+        v.visit_unit()
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -237,7 +238,6 @@ impl<'de> Deserializer<'de> for Value {
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
-        ignored_any
     }
 }
 
@@ -284,7 +284,8 @@ impl<'de> MapAccess<'de> for MapDeser {
             None => Ok(None),
             Some((k, v)) => {
                 self.pending = Some(v);
-                seed.deserialize(KeyDeser(string_of(k)?)).map(Some)
+                seed.deserialize(KeyDeser::new(KeyText::Owned(string_of(k)?)))
+                    .map(Some)
             }
         }
     }
@@ -302,25 +303,53 @@ impl<'de> MapAccess<'de> for MapDeser {
     }
 }
 
+/// The text of a dict key, as the reader has it.
+pub(super) enum KeyText<'a, 'de> {
+    /// Borrowed from the input.
+    Borrowed(&'de str),
+    /// Decoded into a buffer the reader reuses.
+    Transient(&'a str),
+    /// Owned.
+    Owned(String),
+}
+
 /// Dict keys are strings; integer-keyed Rust maps parse them back as Python wrote them.
-struct KeyDeser(String);
+pub(super) struct KeyDeser<'a, 'de, E>(pub(super) KeyText<'a, 'de>, PhantomData<E>);
+
+impl<'a, 'de, E> KeyDeser<'a, 'de, E> {
+    pub(super) fn new(text: KeyText<'a, 'de>) -> Self {
+        KeyDeser(text, PhantomData)
+    }
+
+    fn text(&self) -> &str {
+        match &self.0 {
+            KeyText::Borrowed(s) => s,
+            KeyText::Transient(s) => s,
+            KeyText::Owned(s) => s,
+        }
+    }
+}
 
 macro_rules! key_parse {
     ($($m:ident $t:ty => $visit:ident),*) => {$(
-        fn $m<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeserializeError> {
-            match self.0.parse::<$t>() {
+        fn $m<V: Visitor<'de>>(self, v: V) -> Result<V::Value, E> {
+            match self.text().parse::<$t>() {
                 Ok(n) => v.$visit(n),
-                Err(_) => v.visit_string(self.0),
+                Err(_) => self.deserialize_any(v),
             }
         }
     )*};
 }
 
-impl<'de> Deserializer<'de> for KeyDeser {
-    type Error = DeserializeError;
+impl<'de, E: de::Error> Deserializer<'de> for KeyDeser<'_, 'de, E> {
+    type Error = E;
 
-    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeserializeError> {
-        v.visit_string(self.0)
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, E> {
+        match self.0 {
+            KeyText::Borrowed(s) => v.visit_borrowed_str(s),
+            KeyText::Transient(s) => v.visit_str(s),
+            KeyText::Owned(s) => v.visit_string(s),
+        }
     }
 
     key_parse! {
@@ -335,7 +364,7 @@ impl<'de> Deserializer<'de> for KeyDeser {
         self,
         _: &'static str,
         v: V,
-    ) -> Result<V::Value, DeserializeError> {
+    ) -> Result<V::Value, E> {
         v.visit_newtype_struct(self)
     }
 
@@ -344,13 +373,37 @@ impl<'de> Deserializer<'de> for KeyDeser {
         _: &'static str,
         _: &'static [&'static str],
         v: V,
-    ) -> Result<V::Value, DeserializeError> {
-        v.visit_enum(self.0.into_deserializer())
+    ) -> Result<V::Value, E> {
+        match self.0 {
+            KeyText::Borrowed(s) => v.visit_enum(de::value::BorrowedStrDeserializer::new(s)),
+            KeyText::Transient(s) => v.visit_enum(s.into_deserializer()),
+            KeyText::Owned(s) => v.visit_enum(s.into_deserializer()),
+        }
     }
 
     serde::forward_to_deserialize_any! {
         bool f32 f64 char str string bytes byte_buf option unit unit_struct seq tuple
         tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// Hands an integer beyond `i64` to `v` as the narrowest Rust integer that holds it
+/// (`u64`, `i128`, `u128`); beyond 128 bits it is an error: no Rust integer holds it, and
+/// a float would silently change the value ([`Value`] keeps it exactly).
+pub(super) fn visit_big_int<'de, V: Visitor<'de>, E: de::Error>(
+    digits: &str,
+    v: V,
+) -> Result<V::Value, E> {
+    if let Ok(u) = digits.parse::<u64>() {
+        v.visit_u64(u)
+    } else if let Ok(i) = digits.parse::<i128>() {
+        v.visit_i128(i)
+    } else if let Ok(u) = digits.parse::<u128>() {
+        v.visit_u128(u)
+    } else {
+        Err(E::custom(
+            "integer beyond 128 bits; read it as djsign::pyjson::Value",
+        ))
     }
 }
 

@@ -21,6 +21,7 @@
 //! ```
 
 mod de;
+mod direct;
 mod read;
 mod scan;
 mod ser;
@@ -28,6 +29,7 @@ mod value;
 mod write;
 
 pub use de::{DeserializeError, from_value};
+pub use direct::{DecodeError, from_slice_as, from_slice_as_with_limits};
 pub use read::{
     DEFAULT_MAX_DEPTH, DEFAULT_MAX_VALUES, JsonError, JsonErrorKind, MAX_INT_DIGITS, from_slice,
     from_slice_with_depth, from_slice_with_limits, from_str,

@@ -128,7 +128,7 @@ impl JsonError {
         JsonErrorKind::ALL[((self.packed >> POS_BITS) as usize).min(JsonErrorKind::ALL.len() - 1)]
     }
 
-    fn new(kind: JsonErrorKind, pos: usize) -> JsonError {
+    pub(super) fn new(kind: JsonErrorKind, pos: usize) -> JsonError {
         let pos = (pos as u64).min((1 << POS_BITS) - 1);
         JsonError {
             packed: (kind as u64) << POS_BITS | pos,
@@ -463,72 +463,13 @@ impl Parser<'_> {
 
     #[inline(never)]
     fn number(&mut self) -> Result<Value, JsonError> {
-        let b = self.b;
-        let start = self.pos;
-        let mut i = start;
-        let neg = b.get(i) == Some(&b'-');
-        if neg {
-            i += 1;
-        }
-        let int_start = i;
-        match b.get(i) {
-            Some(b'0') => i += 1,
-            Some(b'1'..=b'9') => {
-                while let Some(b'0'..=b'9') = b.get(i) {
-                    i += 1;
-                }
-            }
-            _ => return Err(self.err(JsonErrorKind::ExpectingValue)),
-        }
-        let int_end = i;
-        let mut is_float = false;
-        if b.get(i) == Some(&b'.') && matches!(b.get(i + 1), Some(b'0'..=b'9')) {
-            i += 2;
-            while let Some(b'0'..=b'9') = b.get(i) {
-                i += 1;
-            }
-            is_float = true;
-        }
-        if let Some(b'e' | b'E') = b.get(i) {
-            let mut j = i + 1;
-            if let Some(b'+' | b'-') = b.get(j) {
-                j += 1;
-            }
-            if let Some(b'0'..=b'9') = b.get(j) {
-                while let Some(b'0'..=b'9') = b.get(j) {
-                    j += 1;
-                }
-                i = j;
-                is_float = true;
-            }
-        }
-        self.pos = i;
-        let digits = &b[int_start..int_end];
-        if !is_float && digits.len() <= 18 {
-            let mut v: i64 = 0;
-            for &d in digits {
-                v = v * 10 + (d - b'0') as i64;
-            }
-            return Ok(Value::Int(if neg { -v } else { v }));
-        }
-        if is_float {
-            if let Some(f) = exact_float(&b[start..i]) {
-                return Ok(Value::Float(f));
-            }
-        }
-        // The slice is ASCII digits, signs, '.' and 'e' only.
-        let text = std::str::from_utf8(&b[start..i]).unwrap_or("0");
-        if is_float {
-            return Ok(Value::Float(text.parse().unwrap_or(f64::NAN)));
-        }
-        if digits.len() > MAX_INT_DIGITS {
-            self.pos = start;
-            return Err(self.err(JsonErrorKind::IntTooLarge));
-        }
-        match text.parse::<i64>() {
-            Ok(v) => Ok(Value::Int(v)),
-            Err(_) => Ok(Value::BigInt(BigInt(text.into()))),
-        }
+        let n = scan_number(self.b, self.pos)?;
+        self.pos = n.end;
+        Ok(match n.value(self.b) {
+            Number::Int(v) => Value::Int(v),
+            Number::Big(text) => Value::BigInt(BigInt(text.into())),
+            Number::Float(f) => Value::Float(f),
+        })
     }
 
     /// Parses a string body; `self.pos` is just past the opening quote.
@@ -582,7 +523,11 @@ impl Parser<'_> {
             Ok(super::PyString::from(s))
         } else {
             let mut out = StringBuilder::with_buffer(std::mem::take(&mut self.bufs.escapes));
-            let r = self.decode_string(i, &mut out);
+            let r = decode_string(self.b, self.pos, i, self.utf8, &mut out);
+            if let Ok(end) = r {
+                self.pos = end;
+            }
+            let r = r.map(|_| out.to_py_string());
             self.bufs.escapes = out.into_buffer();
             r
         };
@@ -596,117 +541,6 @@ impl Parser<'_> {
                 false
             }
         }
-    }
-
-    /// Decodes from `i` (the first byte that is not plain ASCII) into `out`, which holds
-    /// nothing yet.
-    fn decode_string(
-        &mut self,
-        mut i: usize,
-        out: &mut StringBuilder,
-    ) -> Result<super::PyString, JsonError> {
-        let b = self.b;
-        let start = self.pos - 1;
-        // Plain runs are ASCII (see `scan`).
-        out.push_ascii(&b[self.pos..i]);
-        loop {
-            let run_start = i;
-            i = super::scan::plain_run_end(b, i, false);
-            out.push_ascii(&b[run_start..i]);
-            match b.get(i) {
-                None => {
-                    self.pos = start;
-                    return Err(self.err(JsonErrorKind::UnterminatedString));
-                }
-                Some(b'"') => {
-                    self.pos = i + 1;
-                    return Ok(out.to_py_string());
-                }
-                Some(&c) if c >= 0x80 && self.utf8 => {
-                    // `b` came from a `str`: a lead byte gives the character's length.
-                    let len = match c {
-                        0xf0.. => 4,
-                        0xe0.. => 3,
-                        _ => 2,
-                    };
-                    let text = b.get(i..i + len).and_then(|t| std::str::from_utf8(t).ok());
-                    for ch in text.unwrap_or("\u{fffd}").chars() {
-                        out.push_char(ch);
-                    }
-                    i += len;
-                }
-                Some(&c) if c >= 0x80 => {
-                    out.push_char(char::from(c));
-                    i += 1;
-                }
-                Some(b'\\') => {
-                    i += 1;
-                    let esc = match b.get(i) {
-                        None => {
-                            self.pos = start;
-                            return Err(self.err(JsonErrorKind::UnterminatedString));
-                        }
-                        Some(&e) => e,
-                    };
-                    let simple = match esc {
-                        b'"' => Some('"'),
-                        b'\\' => Some('\\'),
-                        b'/' => Some('/'),
-                        b'b' => Some('\u{8}'),
-                        b'f' => Some('\u{c}'),
-                        b'n' => Some('\n'),
-                        b'r' => Some('\r'),
-                        b't' => Some('\t'),
-                        b'u' => None,
-                        _ => {
-                            self.pos = i - 1;
-                            return Err(self.err(JsonErrorKind::InvalidEscape));
-                        }
-                    };
-                    if let Some(c) = simple {
-                        out.push_char(c);
-                        i += 1;
-                        continue;
-                    }
-                    let mut cp = self.hex4(i + 1)?;
-                    i += 5;
-                    if (0xD800..=0xDBFF).contains(&cp)
-                        && b.get(i) == Some(&b'\\')
-                        && b.get(i + 1) == Some(&b'u')
-                        && i + 6 < b.len()
-                    {
-                        let lo = self.hex4(i + 2)?;
-                        if (0xDC00..=0xDFFF).contains(&lo) {
-                            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                            i += 6;
-                        }
-                    }
-                    // Every value below 0x110000 is a char or a surrogate.
-                    let _ = out.push_code_point(cp);
-                }
-                Some(_) => {
-                    self.pos = i;
-                    return Err(self.err(JsonErrorKind::InvalidControlCharacter));
-                }
-            }
-        }
-    }
-
-    fn hex4(&mut self, at: usize) -> Result<u32, JsonError> {
-        let mut v = 0u32;
-        for k in 0..4 {
-            let d = match self.b.get(at + k) {
-                Some(&c @ b'0'..=b'9') => c - b'0',
-                Some(&c @ b'a'..=b'f') => c - b'a' + 10,
-                Some(&c @ b'A'..=b'F') => c - b'A' + 10,
-                _ => {
-                    self.pos = at - 1;
-                    return Err(self.err(JsonErrorKind::InvalidUnicodeEscape));
-                }
-            };
-            v = (v << 4) | d as u32;
-        }
-        Ok(v)
     }
 
     /// Parses the items of a list onto `self.bufs.items` (above `base`).
@@ -824,6 +658,207 @@ impl Parser<'_> {
                 }
                 _ => return Err(self.err(JsonErrorKind::ExpectingComma)),
             }
+        }
+    }
+}
+
+/// Decodes a string body whose first byte that is not plain ASCII is at `i`, into `out`
+/// (empty); `body` is the first byte after the opening quote. Returns the position after
+/// the closing quote. `utf8`: non-ASCII bytes are UTF-8 text (see [`from_str`]), not one
+/// latin-1 character each.
+pub(super) fn decode_string(
+    b: &[u8],
+    body: usize,
+    mut i: usize,
+    utf8: bool,
+    out: &mut StringBuilder,
+) -> Result<usize, JsonError> {
+    let start = body - 1;
+    let unterminated = || JsonError::new(JsonErrorKind::UnterminatedString, start);
+    // Plain runs are ASCII (see `scan`).
+    out.push_ascii(&b[body..i]);
+    loop {
+        let run_start = i;
+        i = super::scan::plain_run_end(b, i, false);
+        out.push_ascii(&b[run_start..i]);
+        match b.get(i) {
+            None => return Err(unterminated()),
+            Some(b'"') => return Ok(i + 1),
+            Some(&c) if c >= 0x80 && utf8 => {
+                // `b` came from a `str`: a lead byte gives the character's length.
+                let len = match c {
+                    0xf0.. => 4,
+                    0xe0.. => 3,
+                    _ => 2,
+                };
+                let text = b.get(i..i + len).and_then(|t| std::str::from_utf8(t).ok());
+                for ch in text.unwrap_or("\u{fffd}").chars() {
+                    out.push_char(ch);
+                }
+                i += len;
+            }
+            Some(&c) if c >= 0x80 => {
+                out.push_char(char::from(c));
+                i += 1;
+            }
+            Some(b'\\') => {
+                i += 1;
+                let Some(&esc) = b.get(i) else {
+                    return Err(unterminated());
+                };
+                let simple = match esc {
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    b'u' => {
+                        let (cp, end) = unicode_escape(b, i + 1)?;
+                        i = end;
+                        // Every value below 0x110000 is a char or a surrogate.
+                        let _ = out.push_code_point(cp);
+                        continue;
+                    }
+                    _ => return Err(JsonError::new(JsonErrorKind::InvalidEscape, i - 1)),
+                };
+                out.push_char(simple);
+                i += 1;
+            }
+            Some(_) => return Err(JsonError::new(JsonErrorKind::InvalidControlCharacter, i)),
+        }
+    }
+}
+
+/// The code point of the `\uXXXX` escape whose hex digits start at `at`, joined with a
+/// following low-surrogate escape as Python joins them; and the position after it.
+pub(super) fn unicode_escape(b: &[u8], at: usize) -> Result<(u32, usize), JsonError> {
+    let mut cp = hex4(b, at)?;
+    let mut end = at + 4;
+    if (0xD800..=0xDBFF).contains(&cp)
+        && b.get(end) == Some(&b'\\')
+        && b.get(end + 1) == Some(&b'u')
+        && end + 6 < b.len()
+    {
+        let lo = hex4(b, end + 2)?;
+        if (0xDC00..=0xDFFF).contains(&lo) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            end += 6;
+        }
+    }
+    Ok((cp, end))
+}
+
+fn hex4(b: &[u8], at: usize) -> Result<u32, JsonError> {
+    let mut v = 0u32;
+    for k in 0..4 {
+        let d = match b.get(at + k) {
+            Some(&c @ b'0'..=b'9') => c - b'0',
+            Some(&c @ b'a'..=b'f') => c - b'a' + 10,
+            Some(&c @ b'A'..=b'F') => c - b'A' + 10,
+            _ => return Err(JsonError::new(JsonErrorKind::InvalidUnicodeEscape, at - 1)),
+        };
+        v = (v << 4) | d as u32;
+    }
+    Ok(v)
+}
+
+/// Where a number's parts lie in the input, as [`scan_number`] found them.
+pub(super) struct NumberText {
+    start: usize,
+    int_start: usize,
+    int_end: usize,
+    /// The position after the number.
+    pub(super) end: usize,
+    is_float: bool,
+}
+
+/// A number's value, as Python's `json` reads it.
+pub(super) enum Number<'a> {
+    Int(i64),
+    /// An integer beyond `i64`, as its digits (and sign).
+    Big(&'a str),
+    Float(f64),
+}
+
+/// Finds the extent of the number at `start` (Python's `NUMBER_RE`); integers of more
+/// than [`MAX_INT_DIGITS`] digits are refused as Python refuses them.
+pub(super) fn scan_number(b: &[u8], start: usize) -> Result<NumberText, JsonError> {
+    let mut i = start;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    let int_start = i;
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            while let Some(b'0'..=b'9') = b.get(i) {
+                i += 1;
+            }
+        }
+        _ => return Err(JsonError::new(JsonErrorKind::ExpectingValue, start)),
+    }
+    let int_end = i;
+    let mut is_float = false;
+    if b.get(i) == Some(&b'.') && matches!(b.get(i + 1), Some(b'0'..=b'9')) {
+        i += 2;
+        while let Some(b'0'..=b'9') = b.get(i) {
+            i += 1;
+        }
+        is_float = true;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        let mut j = i + 1;
+        if let Some(b'+' | b'-') = b.get(j) {
+            j += 1;
+        }
+        if let Some(b'0'..=b'9') = b.get(j) {
+            while let Some(b'0'..=b'9') = b.get(j) {
+                j += 1;
+            }
+            i = j;
+            is_float = true;
+        }
+    }
+    if !is_float && int_end - int_start > MAX_INT_DIGITS {
+        return Err(JsonError::new(JsonErrorKind::IntTooLarge, start));
+    }
+    Ok(NumberText {
+        start,
+        int_start,
+        int_end,
+        end: i,
+        is_float,
+    })
+}
+
+impl NumberText {
+    /// The number's value; `b` is the input [`scan_number`] read.
+    pub(super) fn value<'a>(&self, b: &'a [u8]) -> Number<'a> {
+        let digits = &b[self.int_start..self.int_end];
+        let neg = self.int_start > self.start;
+        if !self.is_float && digits.len() <= 18 {
+            let v = digits
+                .iter()
+                .fold(0i64, |v, &d| v * 10 + i64::from(d - b'0'));
+            return Number::Int(if neg { -v } else { v });
+        }
+        let raw = &b[self.start..self.end];
+        if self.is_float {
+            if let Some(f) = exact_float(raw) {
+                return Number::Float(f);
+            }
+        }
+        // The slice is ASCII digits, signs, '.' and 'e' only.
+        let text = std::str::from_utf8(raw).unwrap_or("0");
+        if self.is_float {
+            return Number::Float(text.parse().unwrap_or(f64::NAN));
+        }
+        match text.parse::<i64>() {
+            Ok(v) => Number::Int(v),
+            Err(_) => Number::Big(text),
         }
     }
 }

@@ -409,6 +409,20 @@ impl StringBuilder {
         }
     }
 
+    /// The text built so far, if it holds no lone surrogate.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        if self.surrogate {
+            return None;
+        }
+        std::str::from_utf8(&self.bytes).ok()
+    }
+
+    /// Empties the builder, keeping its memory.
+    pub(crate) fn clear(&mut self) {
+        self.bytes.clear();
+        self.surrogate = false;
+    }
+
     /// The builder's memory, for reuse.
     pub(crate) fn into_buffer(self) -> Vec<u8> {
         self.bytes

@@ -4,7 +4,7 @@
 //! zlib-compressed (kept only when that saves at least two bytes, then marked with a
 //! leading `.`), base-64 encoded and signed.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -88,16 +88,18 @@ fn decode_payload<T: DeserializeOwned + 'static>(
     payload: &str,
     limits: &Limits,
 ) -> Result<T, Error> {
-    let value = payload_value(payload, limits)?;
-    // A `Value` is returned as parsed; any other type goes through serde.
-    let mut slot = Some(value);
-    if let Some(v) = (&mut slot as &mut dyn Any).downcast_mut::<Option<T>>() {
-        if let Some(v) = v.take() {
+    if TypeId::of::<T>() == TypeId::of::<Value>() {
+        // A `Value` is returned as parsed, lone surrogates and all.
+        let mut slot = Some(payload_value(payload, limits)?);
+        let taken = (&mut slot as &mut dyn Any)
+            .downcast_mut::<Option<T>>()
+            .and_then(Option::take);
+        if let Some(v) = taken {
             return Ok(v);
         }
     }
-    let value = slot.unwrap_or(Value::Null);
-    pyjson::from_value(value).map_err(|e| Malformed::Type(e.to_string()).into())
+    let json = payload_json(payload, limits.max_decompressed_size)?;
+    Ok(limits.parse_as(&json)?)
 }
 
 impl Signer {
