@@ -16,11 +16,13 @@ trap 'rm -rf "$results"' EXIT
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
   "$py" -W ignore benches/django_timings.py > "$results/django-$round.json"
-  cargo bench --bench signing -- --noplot "^(loads|dumps|unsign|session_load|session_save|zlib_decompress|zlib_compress)/" >/dev/null 2>&1
+  cargo bench --bench signing -- --noplot "^(loads|dumps|unsign|session_load|session_save|zlib_decompress|zlib_compress|loads_serde_json|loads_struct|dumps_serde_json|dumps_struct|ds_loads_serde_json|ds_loads_struct|ds_dumps_serde_json|ds_dumps_struct)/" >/dev/null 2>&1
   python3 - "$results/djsign-$round.json" <<'PY'
 import json, os, sys
 out = {}
-for group in ["loads", "dumps", "unsign", "session_load", "session_save", "zlib_decompress", "zlib_compress"]:
+for group in ["loads", "dumps", "unsign", "session_load", "session_save", "zlib_decompress", "zlib_compress",
+              "loads_serde_json", "loads_struct", "dumps_serde_json", "dumps_struct",
+              "ds_loads_serde_json", "ds_loads_struct", "ds_dumps_serde_json", "ds_dumps_struct"]:
     for name in ["empty", "login", "cart", "large"]:
         p = os.path.join("target", "criterion", group, name, "new", "estimates.json")
         out.setdefault(group, {})[name] = json.load(open(p))["median"]["point_estimate"] / 1e9
@@ -74,6 +76,32 @@ for op, group, whole in [("decompress (in loads)", "zlib_decompress", "loads"),
         ratios = [a / b for a, b in zip(d, s)]
         print(f"| {op} | {name} | {med(d)*1e6:.2f} | {med(s)*1e6:.2f} | {med(ratios):.1f}x "
               f"| {med(share)*100:.0f}% |")
+# The paths users call: their own serde types (serde_json::Value with preserve_order; for
+# loads the login as a struct, every other key ignored; for dumps the session as a struct,
+# login, expiry and cart typed and the rest a map), beside djsign's Value and the
+# django-signing crate (0.0.0, crates.io) on the same cookies. Ratios are of medians.
+for op, django_group, value_group in [("loads", "loads", "loads"), ("dumps", "dumps", "dumps")]:
+    print()
+    print(f"| {op} µs | workload | Django | djsign Value | djsign serde_json::Value | djsign struct "
+          f"| django-signing serde_json::Value | django-signing struct |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    m = lambda rows, g, n: med([r[g][n] for r in rows])
+    for name in ["empty", "login", "cart", "large"]:
+        cells = [m(django, django_group, name), m(djsign, value_group, name),
+                 m(djsign, f"{op}_serde_json", name), m(djsign, f"{op}_struct", name),
+                 m(djsign, f"ds_{op}_serde_json", name), m(djsign, f"ds_{op}_struct", name)]
+        print(f"| {op} | {name} | " + " | ".join(f"{c*1e6:.2f}" for c in cells) + " |")
+    print()
+    print(f"| {op} ratios | workload | serde_json::Value: Django ÷ djsign | ÷ Value row | django-signing ÷ djsign "
+          f"| struct: Django ÷ djsign | ÷ Value row | django-signing ÷ djsign |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for name in ["empty", "login", "cart", "large"]:
+        d, v = m(django, django_group, name), m(djsign, value_group, name)
+        cells = []
+        for kind in ["serde_json", "struct"]:
+            ours, theirs = m(djsign, f"{op}_{kind}", name), m(djsign, f"ds_{op}_{kind}", name)
+            cells += [f"{d/ours:.1f}x", f"{ours/v:.2f}", f"{theirs/ours:.2f}x"]
+        print(f"| {op} | {name} | " + " | ".join(cells) + " |")
 PY
 echo
 cargo build -q --release --example hot_paths

@@ -15,7 +15,7 @@ count() {
     awk '/Collected/ {print $NF}' | tr -d ,
 }
 out=$(mktemp)
-for op in loads dumps parse unsign session_load session_save; do
+for op in loads dumps parse unsign session_load session_save loads_json loads_struct dumps_json; do
   for w in empty login cart large; do
     base=$(count "$w" "$op" 0); full=$(count "$w" "$op" 200)
     echo "$op $w $(( (full - base) / 200 ))" >> "$out"

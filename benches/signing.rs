@@ -12,6 +12,45 @@ use djsign::pyjson::{self, Value};
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
 use djsign::signing::DEFAULT_MAX_DECOMPRESSED_SIZE;
 use djsign::{MaxAge, TimestampSigner};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as J;
+
+/// What a Rust service reads from a session: the login, every other key ignored.
+#[derive(Deserialize)]
+struct Login {
+    #[serde(default)]
+    _auth_user_id: String,
+    #[serde(default)]
+    _auth_user_backend: String,
+    #[serde(default)]
+    _auth_user_hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CartItem {
+    id: i64,
+    name: String,
+    price: f64,
+    qty: i64,
+}
+
+/// What a Rust service writes: the login, expiry and cart typed, the rest as it came
+/// (in Django's key order, so the token is Django's byte for byte).
+#[derive(Serialize, Deserialize)]
+struct TypedSession {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    _auth_user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    _auth_user_backend: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    _auth_user_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    _session_expiry: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cart: Option<Vec<CartItem>>,
+    #[serde(flatten)]
+    rest: serde_json::Map<String, J>,
+}
 
 struct Workload {
     name: String,
@@ -75,6 +114,131 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+
+    // The paths users call: their serde types, read and written straight from and to
+    // the JSON bytes; and the same with the `django-signing` crate.
+    let other = django_signing::TimestampSigner::new(
+        data["secret_key"].as_str().unwrap().as_bytes(),
+        data["salt"].as_str().unwrap().as_bytes(),
+    );
+    let mut g = c.benchmark_group("loads_serde_json");
+    for w in &list {
+        g.bench_with_input(
+            BenchmarkId::from_parameter(&w.name),
+            &w.cookie,
+            |b, cookie| {
+                b.iter(|| {
+                    let v: J = signer
+                        .unsign_object_at(black_box(cookie), Some(max_age), now)
+                        .unwrap();
+                    v
+                })
+            },
+        );
+    }
+    g.finish();
+    let mut g = c.benchmark_group("loads_struct");
+    for w in &list {
+        g.bench_with_input(
+            BenchmarkId::from_parameter(&w.name),
+            &w.cookie,
+            |b, cookie| {
+                b.iter(|| {
+                    let v: Login = signer
+                        .unsign_object_at(black_box(cookie), Some(max_age), now)
+                        .unwrap();
+                    v
+                })
+            },
+        );
+    }
+    g.finish();
+    let typed: Vec<(J, TypedSession)> = list
+        .iter()
+        .map(|w| {
+            let v: J = serde_json::from_slice(&w.json).unwrap();
+            let t: TypedSession = serde_json::from_value(v.clone()).unwrap();
+            for token in [
+                signer.sign_object_at(&v, true, frozen).unwrap(),
+                signer.sign_object_at(&t, true, frozen).unwrap(),
+            ] {
+                assert_eq!(
+                    token, w.cookie,
+                    "{}: Django's cookie, byte for byte",
+                    w.name
+                );
+            }
+            use django_signing::Signer as _;
+            let theirs: J = other.unsign_object(w.cookie.clone()).unwrap();
+            assert_eq!(
+                theirs, v,
+                "{}: django-signing reads Django's cookie",
+                w.name
+            );
+            (v, t)
+        })
+        .collect();
+    let mut g = c.benchmark_group("dumps_serde_json");
+    for (w, (v, _)) in list.iter().zip(&typed) {
+        g.bench_with_input(BenchmarkId::from_parameter(&w.name), v, |b, v| {
+            b.iter(|| signer.sign_object_at(black_box(v), true, frozen).unwrap())
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("dumps_struct");
+    for (w, (_, t)) in list.iter().zip(&typed) {
+        g.bench_with_input(BenchmarkId::from_parameter(&w.name), t, |b, t| {
+            b.iter(|| signer.sign_object_at(black_box(t), true, frozen).unwrap())
+        });
+    }
+    g.finish();
+    {
+        use django_signing::Signer as _;
+        // Its `loads` checks the age against the real clock (the workloads' cookies are
+        // from 2026-01-01): its signer's `unsign_object`, the same work without the age.
+        let mut g = c.benchmark_group("ds_loads_serde_json");
+        for w in &list {
+            g.bench_with_input(
+                BenchmarkId::from_parameter(&w.name),
+                &w.cookie,
+                |b, cookie| {
+                    b.iter(|| {
+                        let v: J = other.unsign_object(black_box(cookie).clone()).unwrap();
+                        v
+                    })
+                },
+            );
+        }
+        g.finish();
+        let mut g = c.benchmark_group("ds_loads_struct");
+        for w in &list {
+            g.bench_with_input(
+                BenchmarkId::from_parameter(&w.name),
+                &w.cookie,
+                |b, cookie| {
+                    b.iter(|| {
+                        let v: Login = other.unsign_object(black_box(cookie).clone()).unwrap();
+                        v
+                    })
+                },
+            );
+        }
+        g.finish();
+        let mut g = c.benchmark_group("ds_dumps_serde_json");
+        for (w, (v, _)) in list.iter().zip(&typed) {
+            g.bench_with_input(BenchmarkId::from_parameter(&w.name), v, |b, v| {
+                b.iter(|| other.sign_object(black_box(v), true))
+            });
+        }
+        g.finish();
+        let mut g = c.benchmark_group("ds_dumps_struct");
+        for (w, (_, t)) in list.iter().zip(&typed) {
+            g.bench_with_input(BenchmarkId::from_parameter(&w.name), t, |b, t| {
+                b.iter(|| other.sign_object(black_box(t), true))
+            });
+        }
+        g.finish();
+    }
 
     let mut g = c.benchmark_group("unsign");
     for w in &list {

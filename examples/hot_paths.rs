@@ -2,13 +2,26 @@
 //! `benches/instructions.sh` (instruction counts under callgrind) and for profiling.
 //!
 //! `cargo run --release --example hot_paths -- WORKLOAD OP [ITERATIONS]` with OP one of
-//! `loads`, `dumps`, `parse`, `unsign`, `session_load`, `session_save`; or
+//! `loads`, `dumps`, `parse`, `unsign`, `session_load`, `session_save`, and the serde
+//! paths `loads_json`/`dumps_json` (`serde_json::Value`) and `loads_struct` (the login as a
+//! struct, every other key ignored); or
 //! `hot_paths WORKLOAD scaling [SECONDS]`: `loads` throughput of one shared signer on one
 //! thread, then on two, and the ratio.
 
 use djsign::pyjson::{self, Value};
 use djsign::sessions::backends::signed_cookies::SignedCookieStore;
 use djsign::{MaxAge, Settings, TimestampSigner};
+
+/// The login of a session, as a Rust service reads it.
+#[derive(serde::Deserialize)]
+struct Login {
+    #[serde(default)]
+    _auth_user_id: String,
+    #[serde(default)]
+    _auth_user_backend: String,
+    #[serde(default)]
+    _auth_user_hash: String,
+}
 
 fn main() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/workloads.json");
@@ -33,6 +46,8 @@ fn main() {
     settings.session_cookie_age = data["max_age"].as_i64().expect("max_age");
     let store = SignedCookieStore::new(&settings).expect("store");
     let value = pyjson::from_slice(&json).expect("workload JSON");
+    let json_value: serde_json::Value = serde_json::from_slice(&json).expect("workload JSON");
+    let age = Some(MaxAge::Seconds(1_209_600));
     let mut session = store.load(Some(&cookie), frozen + 10.0);
     // `loads` of the workload's cookie, as Django's session engine calls it.
     let loads = || {
@@ -98,6 +113,26 @@ fn main() {
                 .data()
                 .len(),
             "session_save" => store.save(&mut session, frozen).expect("saved").len(),
+            "loads_json" => signer
+                .unsign_object_at::<serde_json::Value>(
+                    std::hint::black_box(&cookie),
+                    age,
+                    frozen + 10.0,
+                )
+                .expect("valid")
+                .is_object() as usize,
+            "loads_struct" => {
+                let login: Login = signer
+                    .unsign_object_at(std::hint::black_box(&cookie), age, frozen + 10.0)
+                    .expect("valid");
+                login._auth_user_id.len()
+                    + login._auth_user_backend.len()
+                    + login._auth_user_hash.len()
+            }
+            "dumps_json" => signer
+                .sign_object_at(std::hint::black_box(&json_value), true, frozen)
+                .expect("serializable")
+                .len(),
             other => panic!("unknown op {other}"),
         };
     }

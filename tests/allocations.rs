@@ -207,3 +207,67 @@ fn signing_inside_serialization_gets_its_own_buffers() {
     }
     assert_eq!(tokens.len(), 2);
 }
+
+/// The serde path: `loads` into the user's own struct allocates only that struct's fields
+/// (three strings here, whichever workload carries the login: every other key is checked
+/// and skipped, never built; the payload buffers and the reader's key list come from the
+/// thread's pool). A struct that borrows from the JSON allocates nothing of its own.
+#[test]
+fn loads_into_a_struct_allocates_only_its_fields() {
+    #[derive(serde::Deserialize)]
+    struct Login {
+        _auth_user_id: String,
+        _auth_user_backend: String,
+        _auth_user_hash: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Borrowed<'a> {
+        _auth_user_id: &'a str,
+        #[serde(borrow)]
+        _auth_user_hash: &'a str,
+    }
+    let data = workloads();
+    let signer = TimestampSigner::builder()
+        .key(data["secret_key"].as_str().unwrap())
+        .salt(data["salt"].as_str().unwrap())
+        .build()
+        .unwrap();
+    let now = data["frozen_time"].as_f64().unwrap() + 10.0;
+    let age = Some(MaxAge::Seconds(1_209_600));
+    for name in ["login", "cart", "large"] {
+        let w = &data["workloads"][name];
+        let cookie = w["cookie"].as_str().unwrap();
+        let json = w["json"].as_str().unwrap().as_bytes();
+        let loads = || -> Login { signer.unsign_object_at(cookie, age, now).unwrap() };
+        // Two calls fill the thread's pool (its buffers swap roles between calls).
+        let login = loads();
+        drop(loads());
+        assert_eq!(login._auth_user_id, "42");
+        assert_eq!(
+            login._auth_user_backend,
+            "django.contrib.auth.backends.ModelBackend"
+        );
+        assert_eq!(login._auth_user_hash.len(), 64);
+        let parse = || pyjson::from_slice_as::<Login>(json).unwrap();
+        drop(parse());
+        let count = allocation_counter::measure(|| drop(loads())).count_total;
+        assert_eq!(count, 3, "{name}: the three strings of the struct");
+        assert_eq!(
+            allocation_counter::measure(|| drop(parse())).count_total,
+            3,
+            "{name}"
+        );
+        let borrowed = || {
+            pyjson::from_slice_as::<Borrowed>(json)
+                .unwrap()
+                ._auth_user_id
+                .len()
+        };
+        assert_eq!(borrowed(), 2);
+        assert_eq!(
+            allocation_counter::measure(|| drop(borrowed())).count_total,
+            0,
+            "{name}"
+        );
+    }
+}

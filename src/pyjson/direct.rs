@@ -29,7 +29,7 @@ use super::read::{
     from_slice_with_limits, scan_number, unicode_escape,
 };
 use super::value::StringBuilder;
-use crate::scratch::{self, Loan, Pool};
+use crate::scratch::{Loan, Pool};
 
 /// Why bytes could not be read as a Rust type: not JSON by Python's rules, or JSON that
 /// does not fit the type.
@@ -98,7 +98,7 @@ pub fn from_slice_as_with_limits<'de, T: de::Deserialize<'de>>(
     max_depth: usize,
     max_values: usize,
 ) -> Result<T, DecodeError> {
-    let mut text_buffer = scratch::bytes();
+    let mut text_buffer = Loan::take(&TEXT);
     let mut r = Reader {
         b: data,
         last: KeySpan {
@@ -185,6 +185,9 @@ struct KeySpan {
 thread_local! {
     /// The reader's key lists, lent per call (see [`crate::scratch`]).
     static KEYS: Pool<Vec<KeySpan>> = const { RefCell::new(Vec::new()) };
+    /// The reader's buffers for decoded strings, likewise (a pool of their own, so that
+    /// the payload buffers lent around a read keep their sizes).
+    static TEXT: Pool<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Dicts with more keys than this look repeats up in a hash set.

@@ -666,6 +666,7 @@ impl Parser<'_> {
 /// (empty); `body` is the first byte after the opening quote. Returns the position after
 /// the closing quote. `utf8`: non-ASCII bytes are UTF-8 text (see [`from_str`]), not one
 /// latin-1 character each.
+#[inline]
 pub(super) fn decode_string(
     b: &[u8],
     body: usize,
@@ -785,6 +786,7 @@ pub(super) enum Number<'a> {
 
 /// Finds the extent of the number at `start` (Python's `NUMBER_RE`); integers of more
 /// than [`MAX_INT_DIGITS`] digits are refused as Python refuses them.
+#[inline]
 pub(super) fn scan_number(b: &[u8], start: usize) -> Result<NumberText, JsonError> {
     let mut i = start;
     if b.get(i) == Some(&b'-') {
@@ -836,6 +838,7 @@ pub(super) fn scan_number(b: &[u8], start: usize) -> Result<NumberText, JsonErro
 
 impl NumberText {
     /// The number's value; `b` is the input [`scan_number`] read.
+    #[inline]
     pub(super) fn value<'a>(&self, b: &'a [u8]) -> Number<'a> {
         let digits = &b[self.int_start..self.int_end];
         let neg = self.int_start > self.start;
