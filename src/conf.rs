@@ -26,6 +26,8 @@ pub const KNOWN_SETTINGS: &[&str] = &[
     "SESSION_EXPIRE_AT_BROWSER_CLOSE",
     "USE_TZ",
     "SIGNED_COOKIE_LEGACY_SALT_FALLBACK",
+    "PASSWORD_RESET_TIMEOUT",
+    "PASSWORD_RESET_TIMEOUT_DAYS",
 ];
 
 /// The settings a Django project signs with.
@@ -83,6 +85,13 @@ pub struct Settings {
     /// djsign's own bounds on decoding (not a Django setting): every signer, store and
     /// messages cookie built from these settings decodes within them.
     pub limits: crate::Limits,
+    /// `PASSWORD_RESET_TIMEOUT` (seconds; Django 3.1+): how long a password-reset token
+    /// stays valid.
+    pub password_reset_timeout: i64,
+    /// `PASSWORD_RESET_TIMEOUT_DAYS`, when the project sets it: the timeout in days up to
+    /// Django 3.0; on 3.1 and 3.2 (deprecated) it replaces `PASSWORD_RESET_TIMEOUT`;
+    /// ignored from 4.0, which removed it.
+    pub password_reset_timeout_days: Option<i64>,
 }
 
 impl Settings {
@@ -111,6 +120,8 @@ impl Settings {
             use_tz: true,
             signed_cookie_legacy_salt_fallback: None,
             limits: crate::Limits::default(),
+            password_reset_timeout: 60 * 60 * 24 * 3,
+            password_reset_timeout_days: None,
         }
     }
 
@@ -257,6 +268,18 @@ impl Settings {
                 self.session_expire_at_browser_close = flag(name, value)?
             }
             "USE_TZ" => self.use_tz = flag(name, value)?,
+            "PASSWORD_RESET_TIMEOUT" => {
+                self.password_reset_timeout = value
+                    .as_i64()
+                    .ok_or_else(|| bad_setting(name, "expected an integer"))?;
+            }
+            "PASSWORD_RESET_TIMEOUT_DAYS" => {
+                self.password_reset_timeout_days = Some(
+                    value
+                        .as_i64()
+                        .ok_or_else(|| bad_setting(name, "expected an integer"))?,
+                );
+            }
             "SIGNED_COOKIE_LEGACY_SALT_FALLBACK" => {
                 self.signed_cookie_legacy_salt_fallback = Some(flag(name, value)?)
             }

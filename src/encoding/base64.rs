@@ -134,6 +134,14 @@ pub fn decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), Base64Error> {
     a2b_base64(input, (4 - input.len() % 4) % 4, &TABLE, out)
 }
 
+/// Python's `base64.urlsafe_b64decode` of `input` followed by `pad` `=` signs (as
+/// `django.utils.http.urlsafe_base64_decode` pads it).
+pub(crate) fn decode_with_padding(input: &[u8], pad: usize) -> Result<Vec<u8>, Base64Error> {
+    let mut out = Vec::with_capacity(input.len() / 4 * 3 + 3);
+    a2b_base64(input, pad, &TABLE, &mut out)?;
+    Ok(out)
+}
+
 /// Python's `base64.b64decode(data)` (standard alphabet, non-validating, no padding
 /// added), as Django's legacy session decoding uses it.
 ///

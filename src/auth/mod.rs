@@ -6,6 +6,8 @@
 //! password ends the other sessions. This module does the same from Rust, given a way to
 //! fetch a user's current password hash.
 
+pub mod tokens;
+
 use crate::conf::Settings;
 use crate::crypto::{Algorithm, SecretKey, constant_time_eq, salted_hmac};
 use crate::sessions::Session;
