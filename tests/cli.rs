@@ -925,3 +925,106 @@ fn cookies_tell_session_keys_from_signed_sessions() {
             r#""kind":"session key (cache engine)","valid_key":false"#,
         ));
 }
+
+/// `password-reset make` mints the token real Django minted in the fixtures (non-ASCII
+/// emails, aware and naive last logins, server UTC offsets, fallback keys on 4.1+), with
+/// the password hash from a file, standard input or the environment, never printed;
+/// `check` answers as Django's `check_token` with its exit status.
+#[test]
+fn password_reset_links_as_django_makes_and_checks_them() {
+    let dir = std::env::temp_dir().join(format!("djsign-cli-reset-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut ran = 0;
+    for line in ["3.0", "3.2", "4.2", "6.1"] {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/reset-{line}.json"));
+        let data: J = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+        let django = data["django"].as_str().unwrap();
+        for case in data["cases"].as_array().unwrap() {
+            let op = case["op"].as_str().unwrap();
+            let cfg = &case["cfg"];
+            if !matches!(op, "make" | "check")
+                || cfg.get("dha").is_some()
+                || cfg.get("timeout").is_some()
+            {
+                continue;
+            }
+            let u = &case["user"];
+            let hash = u["password"].as_str().unwrap();
+            let mut c = djsign();
+            c.args(["--django", django, "--now", &case["now"].to_string()])
+                .args([
+                    "--secret-key",
+                    cfg["secret"]
+                        .as_str()
+                        .unwrap_or(data["secret_key"].as_str().unwrap()),
+                ]);
+            for k in cfg["fallbacks"].as_array().into_iter().flatten() {
+                c.args(["--fallback-key", k.as_str().unwrap()]);
+            }
+            if let Some(d) = cfg["timeout_days"].as_i64() {
+                c.args(["--setting", &format!("PASSWORD_RESET_TIMEOUT_DAYS={d}")]);
+            }
+            c.arg("password-reset").arg(op);
+            c.args([
+                "--user-id",
+                u["pk"].as_str().unwrap(),
+                "--email",
+                u["email"].as_str().unwrap(),
+            ])
+            .args(["--utc-offset", &case["utc_offset"].to_string()]);
+            if let Some(t) = u["last_login"].as_str() {
+                c.args(["--last-login", t]);
+            }
+            if let Some(s) = cfg["key_salt"].as_str() {
+                c.args(["--key-salt", s]);
+            }
+            if let Some(a) = cfg["algorithm"].as_str() {
+                c.args(["--algorithm", a]);
+            }
+            // The hash by each route in turn.
+            match ran % 3 {
+                0 => {
+                    let f = dir.join("hash");
+                    std::fs::write(&f, format!("{hash}\n")).unwrap();
+                    c.arg("--password-hash-file").arg(&f);
+                }
+                1 => {
+                    c.args(["--password-hash-file", "-"])
+                        .write_stdin(format!("{hash}\n"));
+                }
+                _ => {
+                    c.env("DJSIGN_PASSWORD_HASH", hash);
+                }
+            }
+            if op == "check" {
+                // After `--`: a token may start with "-".
+                c.args(["--", case["token"].as_str().unwrap()]);
+            }
+            let out = c.output().unwrap();
+            let stdout = String::from_utf8(out.stdout).unwrap();
+            assert!(!stdout.contains(hash) || hash.len() < 12, "{case}");
+            if op == "make" {
+                let want = format!(
+                    "{}/{}/",
+                    djsign::auth::tokens::uidb64_encode(u["pk"].as_str().unwrap()),
+                    case["ok"].as_str().unwrap()
+                );
+                assert_eq!(stdout.trim_end(), want, "Django {django}: {case}");
+                assert_eq!(out.status.code(), Some(0));
+            } else {
+                let valid = case["ok"].as_bool().unwrap();
+                assert_eq!(
+                    out.status.code() == Some(0),
+                    valid,
+                    "Django {django}: {case}: {stdout}"
+                );
+                if !valid {
+                    assert!(matches!(out.status.code(), Some(1 | 3 | 4)), "{case}");
+                }
+            }
+            ran += 1;
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(ran > 500, "{ran}");
+}

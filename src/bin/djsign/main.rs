@@ -1,5 +1,7 @@
 //! The `djsign` command-line tool: a thin layer over the library's public API.
 
+mod password_reset;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -151,6 +153,9 @@ enum Command {
         /// The token ("-" reads standard input).
         token: String,
     },
+    /// Password-reset links: mint one Django accepts, or check one Django sent.
+    #[command(subcommand)]
+    PasswordReset(password_reset::PasswordResetCommand),
     /// Print shell completions.
     #[command(after_help = "Example: djsign completions bash > /etc/bash_completion.d/djsign")]
     Completions {
@@ -535,6 +540,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             }
         }
         Command::Cookies { header } => cookies_command(&read_arg(header)?, &s, now),
+        Command::PasswordReset(cmd) => password_reset::run(cmd, &s, now, cli.json),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "djsign", &mut out);
