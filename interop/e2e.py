@@ -223,6 +223,66 @@ try:
         forged = b.call("rust", "/post", data=("csrfmiddlewaretoken=%s" % ("a" * 64)).encode())
         eq(forged[0], 403, "forged token refused by Rust")
 
+    @scenario("password reset: a link minted by djsign completes Django's reset flow; "
+              "a Django-minted token checks in djsign until expiry, password change or login")
+    def _():
+        cli = os.environ.get("DJSIGN_CLI")
+        assert cli, "DJSIGN_CLI (the djsign binary) is not set"
+        key = stack.env["DJANGO_SECRET_KEY"]
+        offset = str(time.localtime().tm_gmtoff)  # the Django process's local time
+
+        def djsign(*args, state, now=None):
+            cmd = [cli, "--django", django_version, "--secret-key", key]
+            cmd += ["--now", str(now)] if now is not None else []
+            cmd += ["password-reset", *args, "--user-id", state["pk"], "--email", state["email"],
+                    "--utc-offset", offset]
+            cmd += ["--last-login", state["last_login"]] if state["last_login"] else []
+            env = dict(os.environ, DJSIGN_PASSWORD_HASH=state["password"])
+            p = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            assert state["password"] not in p.stdout + p.stderr, "the hash was printed"
+            return p.returncode, p.stdout.strip()
+
+        b = Browser(stack)
+        state = b.call("django", "/user/state")[1]
+        code, path = djsign("make", state=state)
+        eq(code, 0, "djsign password-reset make")
+        no_redirect = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(b.jar),
+                                                  type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
+                                                       {"redirect_request": lambda *a: None}))
+        try:
+            no_redirect.open("http://127.0.0.1:%d/reset/%s" % (stack.dport, path))
+            raise AssertionError("Django did not redirect a valid link to its set-password step")
+        except urllib.error.HTTPError as e:
+            eq(e.code, 302, "Django's PasswordResetConfirmView on djsign's link")
+            eq(e.headers["Location"].rstrip("/").split("/")[-1], "set-password", "redirect target")
+        uid = path.split("/")[0]
+        csrf = b.call("django", "/form")[1]["csrfmiddlewaretoken"]
+        form = "csrfmiddlewaretoken=%s&new_password1=looking-glass&new_password2=looking-glass" % csrf
+        eq(b.call("django", "/reset/%s/set-password/" % uid, data=form.encode()), (200, {"ok": True}),
+           "new password set through Django's form")
+        eq(b.call("django", "/login?username=alice&password=looking-glass")[0], 200, "login, new password")
+        eq(b.call("django", "/password?new=wonderland")[0], 200, "password restored")
+
+        other = Browser(stack)
+
+        def both(path, state, expected, what):
+            django_says = other.call("django", "/reset/check?path=" + path)[1]["valid"]
+            eq(django_says, expected == 0, "Django: " + what)
+            eq(djsign("check", path, state=state)[0], expected, "djsign: " + what)
+
+        path = other.call("django", "/reset/link")[1]["path"]
+        both(path, other.call("django", "/user/state")[1], 0, "Django's token, fresh")
+        state = other.call("django", "/user/state")[1]
+        eq(djsign("check", path, state=state, now=time.time() + 3 * 86400 + 60)[0], 3,
+           "djsign: expired after PASSWORD_RESET_TIMEOUT")
+        time.sleep(1.1)  # last_login is kept to the second: let the login change it
+        eq(other.call("django", "/login?username=alice&password=wonderland")[0], 200, "login")
+        both(path, other.call("django", "/user/state")[1], 1, "refused once the user logged in")
+        path = other.call("django", "/reset/link")[1]["path"]
+        both(path, other.call("django", "/user/state")[1], 0, "a fresh Django token")
+        other.call("django", "/password?new=wonderland")
+        both(path, other.call("django", "/user/state")[1], 1, "refused once the password changed")
+
     @scenario("key rotation with SECRET_KEY_FALLBACKS keeps users logged in on both sides")
     def _():
         b = Browser(stack)

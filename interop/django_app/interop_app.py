@@ -32,11 +32,16 @@ settings.configure(
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3",
                            "NAME": os.environ.get("DJSIGN_INTEROP_DB", ":memory:")}},
     PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],  # fast; tests only
-    TEMPLATES=[],
+    # Only the page PasswordResetConfirmView renders (whether the link is valid).
+    TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates",
+                "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", {
+                    "registration/password_reset_confirm.html":
+                        "{% if validlink %}valid link{% else %}invalid link{% endif %}"})]}}],
 )
 django.setup()
 
 from django.contrib import auth, messages  # noqa: E402
+from django.contrib.auth import views as auth_views  # noqa: E402
 from django.http import HttpResponse, JsonResponse  # noqa: E402
 from django.middleware.csrf import get_token  # noqa: E402
 from django.urls import path  # noqa: E402
@@ -91,6 +96,38 @@ def password(request):
     return JsonResponse({"ok": True})
 
 
+def reset_link(request):
+    """The `<uidb64>/<token>/` of the reset link Django's PasswordResetForm would email."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_encode
+
+    user = auth.get_user_model().objects.get(pk=request.GET.get("user", "1"))
+    return JsonResponse({"path": "%s/%s/" % (urlsafe_base64_encode(str(user.pk).encode()),
+                                             default_token_generator.make_token(user))})
+
+
+def reset_check(request):
+    """Django's own verdict on a `<uidb64>/<token>/` (as PasswordResetConfirmView decides)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    uidb64, token = request.GET["path"].strip("/").split("/")
+    user = auth.get_user_model().objects.get(pk=urlsafe_base64_decode(uidb64).decode())
+    return JsonResponse({"valid": default_token_generator.check_token(user, token)})
+
+
+def user_state(request):
+    """Test scaffolding: the user state a reset token is bound to (a real service reads
+    auth_user itself)."""
+    user = auth.get_user_model().objects.get(pk=request.GET.get("user", "1"))
+    return JsonResponse({"pk": str(user.pk), "password": user.password, "email": user.email,
+                         "last_login": user.last_login.isoformat() if user.last_login else None})
+
+
+def reset_done(request):
+    return JsonResponse({"ok": True})
+
+
 def signed_set(request):
     response = JsonResponse({"ok": True})
     response.set_signed_cookie(request.GET["name"], request.GET["value"], salt="interop")
@@ -115,6 +152,11 @@ urlpatterns = [
     path("messages/add", messages_add), path("messages/show", messages_show),
     path("password", password), path("form", form), path("post", post),
     path("signed/set", signed_set), path("signed/get", signed_get),
+    path("reset/link", reset_link), path("reset/check", reset_check), path("user/state", user_state),
+    # Django's own reset confirmation view, as `django.contrib.auth.urls` routes it.
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("reset/done/", reset_done, name="password_reset_complete"),
 ]
 
 if __name__ == "__main__":
