@@ -309,6 +309,24 @@ try:
 finally:
     sliding.stop()
 
+if tuple(int(x) for x in django_version.split(".")[:2]) < (5, 0):
+    pickled = Stack({"DJANGO_SECRET_KEY": "django-insecure-e2e-key-4",
+                     "DJANGO_SESSION_SERIALIZER": "django.contrib.sessions.serializers.PickleSerializer"})
+    try:
+        @scenario("PickleSerializer sessions: a login, session keys and a logout shared both ways")
+        def _():
+            b = Browser(pickled)
+            eq(b.call("django", "/login?username=alice&password=wonderland")[0], 200, "login on Django")
+            eq(b.whoami("rust"), "1", "Rust reads Django's pickled session")
+            b.call("rust", "/session/set?k=colour&v=gr%C3%BCn")
+            eq(b.call("django", "/session/get?k=colour")[1]["value"], "gr\u00fcn", "Django reads Rust's pickle")
+            b.call("django", "/session/set?k=size&v=L")
+            eq(b.call("rust", "/session/get?k=size")[1]["value"], "L", "Rust reads Django's key")
+            eq(b.call("rust", "/logout")[0], 200, "logout on Rust")
+            eq(b.whoami("django"), None, "Django after Rust's logout")
+    finally:
+        pickled.stop()
+
 failed = 0
 for name, error in results:
     print("%s %s%s" % ("ok  " if error is None else "FAIL", name, "" if error is None else "\n     " + error))

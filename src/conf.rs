@@ -28,6 +28,7 @@ pub const KNOWN_SETTINGS: &[&str] = &[
     "SIGNED_COOKIE_LEGACY_SALT_FALLBACK",
     "PASSWORD_RESET_TIMEOUT",
     "PASSWORD_RESET_TIMEOUT_DAYS",
+    "SESSION_SERIALIZER",
 ];
 
 /// The settings a Django project signs with.
@@ -92,6 +93,11 @@ pub struct Settings {
     /// Django 3.0; on 3.1 and 3.2 (deprecated) it replaces `PASSWORD_RESET_TIMEOUT`;
     /// ignored from 4.0, which removed it.
     pub password_reset_timeout_days: Option<i64>,
+    /// `SESSION_SERIALIZER`: JSON (the default), or pickle (Django up to 4.2).
+    pub session_serializer: crate::sessions::serializers::SessionSerializer,
+    /// The pickle protocol of pickled sessions: `pickle.HIGHEST_PROTOCOL` of the Python
+    /// that runs Django (4 on Python 3.7, 5 from 3.8; the default). Not a Django setting.
+    pub session_pickle_protocol: u8,
 }
 
 impl Settings {
@@ -122,6 +128,8 @@ impl Settings {
             limits: crate::Limits::default(),
             password_reset_timeout: 60 * 60 * 24 * 3,
             password_reset_timeout_days: None,
+            session_serializer: Default::default(),
+            session_pickle_protocol: 5,
         }
     }
 
@@ -170,6 +178,7 @@ const LIST_SETTINGS: &[&str] = &["SECRET_KEY_FALLBACKS"];
 const TEXT_SETTINGS: &[&str] = &[
     "DEFAULT_HASHING_ALGORITHM",
     "SESSION_ENGINE",
+    "SESSION_SERIALIZER",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_DOMAIN",
     "SESSION_COOKIE_PATH",
@@ -257,6 +266,11 @@ impl Settings {
                     .ok_or_else(|| bad_setting(name, "expected an integer"))?;
             }
             "SESSION_ENGINE" => self.session_engine = text(name, value)?,
+            "SESSION_SERIALIZER" => {
+                self.session_serializer = text(name, value)?
+                    .parse()
+                    .map_err(|why: String| bad_setting(name, &why))?;
+            }
             "SESSION_COOKIE_NAME" => self.session_cookie_name = text(name, value)?,
             "SESSION_COOKIE_PATH" => self.session_cookie_path = text(name, value)?,
             "SESSION_COOKIE_DOMAIN" => self.session_cookie_domain = optional_text(name, value)?,

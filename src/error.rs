@@ -99,6 +99,9 @@ pub enum Malformed {
     /// A session's stored `_session_expiry` that Django could not use either (a bad date
     /// string, or a date mixed naive with aware).
     Expiry(crate::sessions::ExpiryError),
+    /// A pickled session (`PickleSerializer`) that is not a pickle, or holds a type
+    /// djsign does not read (Django's `pickle.loads` would run its constructor).
+    Pickle(crate::pickle::PickleError),
     /// A timestamped value without a timestamp: a plain `Signer` token given to a
     /// `TimestampSigner` with the same salt (`ValueError: not enough values to unpack`).
     MissingTimestamp,
@@ -288,6 +291,7 @@ impl fmt::Display for Malformed {
             Malformed::Timestamp(e) => write!(f, "bad timestamp: {e}"),
             Malformed::Type(m) => write!(f, "payload does not fit the requested type: {m}"),
             Malformed::Expiry(e) => write!(f, "session expiry: {e}"),
+            Malformed::Pickle(e) => write!(f, "{e}"),
             Malformed::TimestampOverflow => f.write_str("timestamp too large to compare"),
             Malformed::MissingTimestamp => {
                 f.write_str("no timestamp: was this signed by a plain Signer with the same salt?")
@@ -309,6 +313,7 @@ impl std::error::Error for Error {
             ErrorKind::Malformed(Malformed::Zlib(e)) => Some(e),
             ErrorKind::Malformed(Malformed::Json(e)) => Some(e),
             ErrorKind::Malformed(Malformed::Timestamp(e)) => Some(e),
+            ErrorKind::Malformed(Malformed::Pickle(e)) => Some(e),
             _ => None,
         }
     }

@@ -1,7 +1,8 @@
 """A small real Django project for djsign's side-by-side tests, in one file.
 
 Configured from the environment: DJANGO_SECRET_KEY, DJANGO_SECRET_KEY_FALLBACKS (JSON
-list), DJANGO_SESSION_COOKIE_AGE, DJANGO_SESSION_SAVE_EVERY_REQUEST, DJSIGN_INTEROP_DB
+list), DJANGO_SESSION_COOKIE_AGE, DJANGO_SESSION_SAVE_EVERY_REQUEST, DJANGO_SESSION_SERIALIZER,
+DJSIGN_INTEROP_DB
 (SQLite path). Run: python interop_app.py PORT (migrates, creates user "alice"/"wonderland"
 with id 1, then serves on 127.0.0.1:PORT).
 """
@@ -26,6 +27,8 @@ settings.configure(
                 "django.contrib.auth.middleware.AuthenticationMiddleware",
                 "django.contrib.messages.middleware.MessageMiddleware"],
     SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
+    SESSION_SERIALIZER=os.environ.get("DJANGO_SESSION_SERIALIZER",
+                                      "django.contrib.sessions.serializers.JSONSerializer"),
     SESSION_COOKIE_AGE=int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", "1209600")),
     SESSION_SAVE_EVERY_REQUEST=os.environ.get("DJANGO_SESSION_SAVE_EVERY_REQUEST", "false") == "true",
     MESSAGE_STORAGE="django.contrib.messages.storage.cookie.CookieStorage",

@@ -764,15 +764,17 @@ impl Writer {
             Value::List(items) => {
                 self.out.push(b']');
                 self.memoize();
+                // CPython's `batch_list_exact`: `APPEND` for a list of one item, else
+                // `MARK … APPENDS` per batch (a last batch of one item too).
+                if let [one] = items.as_slice() {
+                    self.write_value(one);
+                    self.out.push(b'a');
+                    return;
+                }
                 for batch in items.chunks(BATCH) {
-                    if let [one] = batch {
-                        self.write_value(one);
-                        self.out.push(b'a');
-                    } else {
-                        self.out.push(b'(');
-                        batch.iter().for_each(|i| self.write_value(i));
-                        self.out.push(b'e');
-                    }
+                    self.out.push(b'(');
+                    batch.iter().for_each(|i| self.write_value(i));
+                    self.out.push(b'e');
                 }
             }
             Value::Dict(d) => self.write_dict(d),
@@ -783,18 +785,28 @@ impl Writer {
         self.out.push(b'}');
         self.memoize();
         let entries: Vec<_> = d.iter().collect();
-        for batch in entries.chunks(BATCH) {
-            if let [(k, v)] = batch {
+        // CPython's `batch_dict_exact`: `SETITEM` for a dict of one entry, else
+        // `MARK … SETITEMS` per batch, until a batch is not full: a dict of a multiple
+        // of 1000 entries ends with an empty one.
+        if let [(k, v)] = entries.as_slice() {
+            self.write_str(k);
+            self.write_value(v);
+            self.out.push(b's');
+            return;
+        }
+        if entries.is_empty() {
+            return;
+        }
+        let mut batches = entries.chunks(BATCH).peekable();
+        while let Some(batch) = batches.next() {
+            self.out.push(b'(');
+            for (k, v) in batch {
                 self.write_str(k);
                 self.write_value(v);
-                self.out.push(b's');
-            } else {
-                self.out.push(b'(');
-                for (k, v) in batch {
-                    self.write_str(k);
-                    self.write_value(v);
-                }
-                self.out.push(b'u');
+            }
+            self.out.push(b'u');
+            if batches.peek().is_none() && batch.len() == BATCH {
+                self.out.extend_from_slice(b"(u");
             }
         }
     }
@@ -807,7 +819,7 @@ impl Writer {
 /// assert_eq!(djsign::pickle::to_vec(&djsign::pyjson::Value::Int(5)), b"\x80\x05K\x05.");
 /// ```
 pub fn to_vec(value: &Value) -> Vec<u8> {
-    frame(|w| w.write_value(value))
+    frame(5, |w| w.write_value(value))
 }
 
 /// [`to_vec`] of a session dict, without wrapping it in a [`Value`] first.
@@ -817,11 +829,23 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
 /// assert_eq!(djsign::pickle::dict_to_vec(&d), djsign::pickle::to_vec(&d.clone().into()));
 /// ```
 pub fn dict_to_vec(dict: &Dict) -> Vec<u8> {
-    frame(|w| w.write_dict(dict))
+    frame(5, |w| w.write_dict(dict))
 }
 
-/// Protocol 5 header, one frame around what `write` produces, and `STOP`.
-fn frame(write: impl FnOnce(&mut Writer)) -> Vec<u8> {
+/// [`dict_to_vec`] with protocol 4 or 5 (`pickle.HIGHEST_PROTOCOL` on Python 3.7, and
+/// from 3.8): for the values djsign writes CPython's two protocols differ only in the
+/// header. Any other number is written as 5.
+///
+/// ```
+/// let d: djsign::pyjson::Dict = [("a", 1.into())].into_iter().collect();
+/// assert_eq!(&djsign::pickle::dict_to_vec_protocol(&d, 4)[..2], b"\x80\x04");
+/// ```
+pub fn dict_to_vec_protocol(dict: &Dict, protocol: u8) -> Vec<u8> {
+    frame(if protocol == 4 { 4 } else { 5 }, |w| w.write_dict(dict))
+}
+
+/// The protocol header, one frame around what `write` produces, and `STOP`.
+fn frame(protocol: u8, write: impl FnOnce(&mut Writer)) -> Vec<u8> {
     let mut w = Writer {
         out: Vec::with_capacity(64),
         memo_len: 0,
@@ -831,7 +855,7 @@ fn frame(write: impl FnOnce(&mut Writer)) -> Vec<u8> {
     let mut body = w.out;
     body.push(b'.');
     let mut out = Vec::with_capacity(body.len() + 11);
-    out.extend_from_slice(&[0x80, 5]);
+    out.extend_from_slice(&[0x80, protocol]);
     if body.len() >= 4 {
         out.push(0x95);
         out.extend_from_slice(&(body.len() as u64).to_le_bytes());

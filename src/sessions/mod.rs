@@ -34,6 +34,7 @@ pub mod backends;
 mod datetime;
 mod expiry;
 pub mod middleware;
+pub mod serializers;
 mod session;
 mod store;
 

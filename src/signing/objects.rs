@@ -194,7 +194,22 @@ impl TimestampSigner {
         Ok(out)
     }
 
-    /// Signs JSON bytes already written by Django's serializer rules.
+    /// The verified payload's bytes (decoded and decompressed, not deserialized), for
+    /// payloads of another serializer than JSON.
+    pub(crate) fn unsign_payload_at(
+        &self,
+        signed: &str,
+        max_age: Option<MaxAge>,
+        now: f64,
+    ) -> Result<Loan<Vec<u8>>, Error> {
+        let payload = self.unsign_at(signed, max_age, now)?;
+        Ok(payload_json(
+            payload,
+            self.signer().limits.max_decompressed_size,
+        )?)
+    }
+
+    /// Signs serialized bytes (JSON written by Django's serializer rules, or a pickle).
     pub(crate) fn sign_json_at(&self, json: &[u8], compress: bool, now: f64) -> String {
         let mut out = encode_json(json, compress);
         self.seal_at(&mut out, 0, now);

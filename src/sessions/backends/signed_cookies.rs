@@ -4,6 +4,7 @@ use super::super::{Session, SessionStore, StoreError};
 use crate::conf::Settings;
 use crate::error::Error;
 use crate::pyjson::Value;
+use crate::sessions::serializers::Serializer;
 use crate::signing::{MaxAge, TimestampSigner};
 
 /// The salt of signed-cookie sessions.
@@ -26,12 +27,14 @@ pub const SALT: &str = "django.contrib.sessions.backends.signed_cookies";
 #[derive(Clone, Debug)]
 pub struct SignedCookieStore {
     signer: TimestampSigner,
+    serializer: Serializer,
     cookie_age: i64,
     strict_expiry: bool,
 }
 
 impl SignedCookieStore {
-    /// A store for `settings` (key, fallback keys, `SESSION_COOKIE_AGE`, version).
+    /// A store for `settings` (key, fallback keys, `SESSION_COOKIE_AGE`, version,
+    /// `SESSION_SERIALIZER`).
     ///
     /// ```
     /// assert!(djsign::sessions::backends::signed_cookies::SignedCookieStore::new(&djsign::Settings::new("k")).is_ok());
@@ -42,6 +45,7 @@ impl SignedCookieStore {
                 .settings(settings)
                 .salt(SALT)
                 .build()?,
+            serializer: Serializer::new(settings)?,
             cookie_age: settings.session_cookie_age,
             strict_expiry: false,
         })
@@ -83,10 +87,11 @@ impl SignedCookieStore {
             return Session::new();
         };
         let age = MaxAge::Seconds(self.cookie_age);
-        match self
+        let value = self
             .signer
-            .unsign_object_at::<Value>(cookie, Some(age), now)
-        {
+            .unsign_payload_at(cookie, Some(age), now)
+            .and_then(|bytes| Ok(self.serializer.loads(&bytes)?));
+        match value {
             Ok(Value::Dict(data)) => {
                 if self.strict_expiry {
                     if let Some(err) = self.custom_expiry_error(cookie, &data, now) {
@@ -136,7 +141,8 @@ impl SignedCookieStore {
     /// ```
     pub fn save(&self, session: &mut Session, now: f64) -> Result<String, Error> {
         let mut json = crate::scratch::bytes();
-        crate::pyjson::write_dict(&mut json, session.data_untracked());
+        self.serializer
+            .dumps_into(session.data_untracked(), &mut json);
         let token = self.signer.sign_json_at(&json, true, now);
         session.set_key(Some(token.clone()));
         Ok(token)

@@ -12,6 +12,7 @@ use crate::encoding::base64::Base64Error;
 use crate::error::{Error, ErrorKind, Malformed};
 use crate::pyjson::{self, Value};
 use crate::sessions::Session;
+use crate::sessions::serializers::Serializer;
 use crate::signing::TimestampSigner;
 use crate::version::DjangoVersion;
 
@@ -89,6 +90,7 @@ impl std::fmt::Debug for Decoded {
 #[derive(Clone, Debug)]
 pub struct SessionCodec {
     signer: TimestampSigner,
+    serializer: Serializer,
     legacy: KeyedMac,
     version: DjangoVersion,
     write_legacy: bool,
@@ -103,7 +105,8 @@ pub const SALT: &str = "django.contrib.sessions.SessionStore";
 const LEGACY_KEY_SALT: &str = "django.contrib.sessionsSessionStore";
 
 impl SessionCodec {
-    /// A codec for `settings` (key, fallback keys, version, `DEFAULT_HASHING_ALGORITHM`).
+    /// A codec for `settings` (key, fallback keys, version, `DEFAULT_HASHING_ALGORITHM`,
+    /// `SESSION_SERIALIZER`).
     ///
     /// ```
     /// assert!(djsign::sessions::backends::stored::SessionCodec::new(&djsign::Settings::new("k")).is_ok());
@@ -115,6 +118,7 @@ impl SessionCodec {
                 .settings(settings)
                 .salt(SALT)
                 .build()?,
+            serializer: Serializer::new(settings)?,
             legacy: KeyedMac::new(LEGACY_KEY_SALT, &settings.secret_key, Algorithm::Sha1),
             version: v,
             write_legacy: v < DjangoVersion::V3_1
@@ -138,7 +142,7 @@ impl SessionCodec {
     /// ```
     pub fn encode(&self, data: &pyjson::Dict, now: f64) -> String {
         let mut json = crate::scratch::bytes();
-        pyjson::write_dict(&mut json, data);
+        self.serializer.dumps_into(data, &mut json);
         if self.write_legacy {
             let mut blob = self.legacy.mac(&json).to_hex().into_bytes();
             blob.push(b':');
@@ -204,8 +208,14 @@ impl SessionCodec {
                 .legacy_decode(blob)
                 .map(|r| r.unwrap_or_else(|e| empty(Some(e))));
         }
-        match self.signer.unsign_object_at::<Value>(blob, None, 0.0) {
+        let value = self
+            .signer
+            .unsign_payload_at(blob, None, 0.0)
+            .and_then(|bytes| Ok(self.serializer.loads(&bytes)?));
+        match value {
             Ok(value) => Ok(Decoded { value, error: None }),
+            // Django read this pickle; djsign will not build what it holds.
+            Err(e) if is_unsupported(&e) => Ok(empty(Some(e))),
             Err(e) if v >= DjangoVersion::V4_0 => Ok(empty(Some(e))),
             // 3.1.0: any failure falls back to the legacy format, unguarded.
             Err(_) if v < DjangoVersion::new(3, 1, 1) => self
@@ -214,6 +224,7 @@ impl SessionCodec {
             // 3.1.1–3.2: a bad signature tries the legacy format, guarded...
             Err(e) if e.kind() == &ErrorKind::BadSignature => Ok(match self.legacy_decode(blob) {
                 Ok(Ok(d)) => d,
+                Ok(Err(legacy)) if is_unsupported(&legacy) => empty(Some(legacy)),
                 Ok(Err(_)) | Err(_) => empty(Some(e)),
             }),
             // ...any other failure falls back to it unguarded.
@@ -237,9 +248,19 @@ impl SessionCodec {
         if !constant_time_eq(hash, self.legacy.mac(json).to_hex().as_bytes()) {
             return Ok(Err(ErrorKind::BadSignature.into()));
         }
-        Ok(match self.signer.signer().limits().parse(json) {
+        Ok(match self.serializer.loads(json) {
             Ok(value) => Ok(Decoded { value, error: None }),
             Err(e) => Err(e.into()),
         })
     }
+}
+
+/// A pickle holding a type djsign does not read (which Django would have read).
+fn is_unsupported(e: &Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::Malformed(Malformed::Pickle(crate::pickle::PickleError::Unsupported(
+            _
+        )))
+    )
 }
