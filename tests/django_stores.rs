@@ -4,18 +4,23 @@
 //! Needs `DJSIGN_DJANGO_PYTHONS` (`LINE=PYTHON,…`: virtualenv pythons with Django and the
 //! drivers `psycopg[binary]`, `PyMySQL`, `redis`, as `.ci/run` installs them). Databases:
 //! SQLite always (a temporary file both sides open), PostgreSQL with `DJSIGN_POSTGRES_URL`,
-//! MySQL/MariaDB with `DJSIGN_MYSQL_URL`; the cache engines with `DJSIGN_REDIS_URL`.
+//! MySQL/MariaDB with `DJSIGN_MYSQL_URL`; the cache engines with `DJSIGN_REDIS_URL` (Django's
+//! `RedisCache` and django-redis) and `DJSIGN_MEMCACHED_ADDR` (`host:port`: Django's
+//! `PyMemcacheCache` and `PyLibMCCache`, each where its client library is installed).
 //! Whatever is unset is skipped with a message saying so.
 
 #![cfg(all(
     feature = "redis",
+    feature = "memcached",
     feature = "postgres",
     feature = "mysql",
     feature = "sqlite"
 ))]
 
 use djsign::pyjson::{self, Value};
-use djsign::sessions::backends::cache::{CacheSessionStore, RedisCache};
+use djsign::sessions::backends::cache::CacheSessionStore;
+use djsign::sessions::backends::cache::memcached::MemcachedCache;
+use djsign::sessions::backends::cache::redis::RedisCache;
 use djsign::sessions::backends::cached_db::CachedDbSessionStore;
 use djsign::sessions::backends::db::{DbSessionStore, Pool};
 use djsign::sessions::backends::file::FileSessionStore;
@@ -29,6 +34,47 @@ const DATA: &str = r#"{"_auth_user_id":"42","_auth_user_backend":"django.contrib
 
 #[path = "common/oracle.rs"]
 mod oracle;
+
+/// A session timeout past 30 days: memcached reads such a number as an absolute Unix time,
+/// so Django's backends add `time.time()`; djsign's entry lives as long as Django's (to the
+/// second: memcached counts the remaining time on its own clock).
+async fn long_timeouts(o: &mut Oracle, settings: &Settings, cache: MemcachedCache, label: &str) {
+    let t0 = djsign::signing::now().floor() + 0.25;
+    let long = 40 * 86_400;
+    let theirs = o.ask(
+        json!({"op": "save", "engine": "cache", "data": "{\"a\":1}", "expiry": long, "now": t0}),
+    );
+    let store = CacheSessionStore::new(settings, cache);
+    let mut mine = session_with("{\"a\":1}");
+    let now_dt = djsign::sessions::timezone_now(t0, settings.use_tz);
+    mine.set_expiry(SetExpiry::Seconds(long), now_dt, settings)
+        .unwrap();
+    let ours = store.save_session(&mut mine, t0).await.unwrap();
+    let ttl = |o: &mut Oracle, key: &J| {
+        o.ask(json!({"op": "ttl", "engine": "cache", "key": key}))
+            .as_i64()
+    };
+    let (a, b) = (ttl(o, &theirs), ttl(o, &json!(ours)));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(
+        (a - b).abs() <= 2 && (long - 10..=long + 2).contains(&b),
+        "{label}: TTLs {a} (Django) vs {b} (djsign)"
+    );
+    let back = o.ask(json!({"op": "load", "engine": "cache", "key": ours, "now": t0 + 1.0}));
+    assert_eq!(
+        back["data"],
+        json!(format!("{{\"a\":1,\"_session_expiry\":{long}}}")),
+        "{label}: Django reads the long-lived entry"
+    );
+}
+
+/// Whether `python` can import `module`.
+fn python_has(python: &str, module: &str) -> bool {
+    std::process::Command::new(python)
+        .args(["-c", &format!("import {module}")])
+        .status()
+        .is_ok_and(|s| s.success())
+}
 
 /// The session-engine oracle (`tests/oracle/django_stores.py`).
 struct Oracle(oracle::Oracle);
@@ -381,6 +427,11 @@ async fn django_and_djsign_share_db_and_cache_sessions() {
     if redis_url.is_none() {
         eprintln!("SKIPPED the cache and cached_db engines: DJSIGN_REDIS_URL is unset");
     }
+    let memcached = std::env::var("DJSIGN_MEMCACHED_ADDR").ok();
+    if memcached.is_none() {
+        eprintln!("SKIPPED the engines on memcached: DJSIGN_MEMCACHED_ADDR is unset");
+    }
+    let mut memcached_runs = 0;
     let dir = std::env::temp_dir().join(format!("djsign-stores-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut dbs = vec![format!("sqlite://{}", dir.join("django.sqlite3").display())];
@@ -474,8 +525,43 @@ async fn django_and_djsign_share_db_and_cache_sessions() {
                         scenarios(&mut o, "cache", &store, &settings, &label).await;
                     }
                 }
+                if let (Some(addr), true) = (&memcached, db_url.starts_with("sqlite")) {
+                    // Django's memcached backends, each through its client library, on
+                    // the same server: the cache and cached_db engines, once per Django.
+                    for client in ["pymemcache", "pylibmc"] {
+                        if !python_has(python, client) {
+                            eprintln!("SKIPPED {client} with Django {version}: not installed");
+                            continue;
+                        }
+                        let mut o =
+                            Oracle::start(python, db_url, addr, &prefix, use_tz, files_arg, client);
+                        let cache = MemcachedCache::new(addr.as_str()).key_prefix(prefix.clone());
+                        let label = format!("Django {version} USE_TZ={use_tz} {client}");
+                        let store = CacheSessionStore::new(&settings, cache.clone());
+                        scenarios(
+                            &mut o,
+                            "cache",
+                            &store,
+                            &settings,
+                            &format!("{label} cache"),
+                        )
+                        .await;
+                        long_timeouts(&mut o, &settings, cache.clone(), &label).await;
+                        let store = CachedDbSessionStore::new(&settings, db.clone(), cache);
+                        let label = format!("{label} cached_db");
+                        scenarios(&mut o, "cached_db", &store, &settings, &label).await;
+                        memcached_runs += 1;
+                    }
+                }
             }
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+    if memcached.is_some() {
+        assert!(
+            memcached_runs > 0,
+            "no memcached client library in any Django virtualenv"
+        );
+        eprintln!("memcached: {memcached_runs} Django/client combinations, both engines");
+    }
 }

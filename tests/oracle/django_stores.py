@@ -5,7 +5,9 @@ tests/django_stores.rs.
 
     python django_stores.py DATABASE_URL REDIS_URL KEY_PREFIX USE_TZ(0|1) SESSION_FILE_PATH [CACHE]
 
-CACHE: "redis" (Django's built-in RedisCache, the default) or "django-redis".
+CACHE: "redis" (Django's built-in RedisCache, the default), "django-redis", or memcached
+through "pymemcache" (PyMemcacheCache) or "pylibmc" (PyLibMCCache); REDIS_URL is then the
+memcached server's host:port.
 
 DATABASE_URL: postgres://user@host:port/db, mysql://user@host:port/db or sqlite:///path.
 Every request pins the clock ("now": seconds since the epoch) for time.time() and
@@ -38,7 +40,9 @@ db_url, redis_url, key_prefix, use_tz = sys.argv[1], sys.argv[2], sys.argv[3], s
 file_path = sys.argv[5]
 cache_kind = sys.argv[6] if len(sys.argv) > 6 else "redis"
 cache_backend = {"redis": "django.core.cache.backends.redis.RedisCache",
-                 "django-redis": "django_redis.cache.RedisCache"}[cache_kind]
+                 "django-redis": "django_redis.cache.RedisCache",
+                 "pymemcache": "django.core.cache.backends.memcached.PyMemcacheCache",
+                 "pylibmc": "django.core.cache.backends.memcached.PyLibMCCache"}[cache_kind]
 u = urlparse(db_url)
 if u.scheme == "postgres":
     database = {"ENGINE": "django.db.backends.postgresql", "NAME": u.path.lstrip("/"),
@@ -84,6 +88,16 @@ def clock(now):
         mock.patch("django.utils.timezone.now", return_value=current)
 
 
+def memcached_ttl(key):
+    """The entry's remaining time to live, from memcached's meta protocol (`mg KEY t`)."""
+    import socket
+    host, port = redis_url.rsplit(":", 1)
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(b"mg " + key.encode() + b" t\r\n")
+        reply = sock.recv(1024).decode().split()
+    return int(reply[1][1:]) if reply and reply[0] == "HD" else None
+
+
 def ser(obj):
     return json.dumps(obj, separators=(",", ":"))
 
@@ -111,6 +125,8 @@ def handle(req):
         m = datetime.datetime.fromtimestamp(os.stat(path).st_mtime, datetime.timezone.utc)
         return {"content": open(path, encoding="ascii").read(), "mtime": m.timestamp()}
     if op == "ttl":
+        if cache_kind in ("pymemcache", "pylibmc"):
+            return memcached_ttl(cache.make_and_validate_key(store.cache_key_prefix + req["key"]))
         if cache_kind == "django-redis":
             return cache.ttl(store.cache_key_prefix + req["key"])
         return cache._cache.get_client().ttl(cache.make_and_validate_key(store.cache_key_prefix + req["key"]))

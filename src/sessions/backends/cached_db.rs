@@ -6,11 +6,9 @@
 //! is an error up to Django 5.0 and ignored from 5.1, as Django logs it). Delete removes
 //! both; `exists` asks the cache, then the database.
 
-use redis::aio::ConnectionLike;
-
 use super::super::store::{SessionStore, StoreError};
 use super::super::{PyDateTime, Session};
-use super::cache::{RedisCache, cached_session, expiry_ttl};
+use super::cache::{SessionCache, cached_session, expiry_ttl};
 use super::db::DbSessionStore;
 use crate::conf::Settings;
 use crate::version::DjangoVersion;
@@ -18,12 +16,12 @@ use crate::version::DjangoVersion;
 /// The prefix the `cached_db` engine puts before session keys in the cache.
 pub const CACHE_KEY_PREFIX: &str = "django.contrib.sessions.cached_db";
 
-/// Django's `cached_db` session engine: a [`DbSessionStore`] behind a [`RedisCache`].
+/// Django's `cached_db` session engine: a [`DbSessionStore`] behind a [`SessionCache`].
 ///
 /// ```no_run
 /// # #[cfg(feature = "postgres")]
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// use djsign::sessions::backends::{cache::RedisCache, cached_db::CachedDbSessionStore, db::DbSessionStore};
+/// use djsign::sessions::backends::{cache::redis::RedisCache, cached_db::CachedDbSessionStore, db::DbSessionStore};
 /// let settings = djsign::Settings::new("k");
 /// let pool = sqlx::PgPool::connect("postgres://127.0.0.1/test").await?;
 /// let conn = redis::aio::ConnectionManager::new(redis::Client::open("redis://127.0.0.1/")?).await?;
@@ -31,19 +29,15 @@ pub const CACHE_KEY_PREFIX: &str = "django.contrib.sessions.cached_db";
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
-pub struct CachedDbSessionStore<C> {
+pub struct CachedDbSessionStore<K> {
     db: DbSessionStore,
-    cache: RedisCache<C>,
+    cache: K,
     settings: Settings,
 }
 
-impl<C: ConnectionLike + Clone + Send + Sync + 'static> CachedDbSessionStore<C> {
+impl<K: SessionCache> CachedDbSessionStore<K> {
     /// The engine for `settings` over `db` and `cache`.
-    pub fn new(
-        settings: &Settings,
-        db: DbSessionStore,
-        cache: RedisCache<C>,
-    ) -> CachedDbSessionStore<C> {
+    pub fn new(settings: &Settings, db: DbSessionStore, cache: K) -> CachedDbSessionStore<K> {
         CachedDbSessionStore {
             db,
             cache,
@@ -56,7 +50,7 @@ impl<C: ConnectionLike + Clone + Send + Sync + 'static> CachedDbSessionStore<C> 
     }
 }
 
-impl<C: ConnectionLike + Clone + Send + Sync + 'static> SessionStore for CachedDbSessionStore<C> {
+impl<K: SessionCache> SessionStore for CachedDbSessionStore<K> {
     async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
         let Some(key) = key.filter(|k| k.chars().count() >= 8) else {
             return Session::new();
@@ -74,7 +68,7 @@ impl<C: ConnectionLike + Clone + Send + Sync + 'static> SessionStore for CachedD
             });
             let _ = self
                 .cache
-                .set_dict(&Self::cache_key(k), session.data_untracked(), ttl)
+                .set_dict(&Self::cache_key(k), session.data_untracked(), ttl, now)
                 .await;
         }
         session
@@ -86,7 +80,7 @@ impl<C: ConnectionLike + Clone + Send + Sync + 'static> SessionStore for CachedD
         let ttl = expiry_ttl(session, now, &self.settings)?;
         let cached = self
             .cache
-            .set_dict(&Self::cache_key(&key), session.data_untracked(), ttl)
+            .set_dict(&Self::cache_key(&key), session.data_untracked(), ttl, now)
             .await;
         if let Some(old) = old.filter(|o| *o != key) {
             let _ = self.cache.delete(&Self::cache_key(&old)).await;

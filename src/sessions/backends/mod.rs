@@ -1,9 +1,9 @@
 //! Session engines (`django.contrib.sessions.backends`).
 
-#[cfg(feature = "redis")]
+#[cfg(any(feature = "redis", feature = "memcached"))]
 pub mod cache;
 #[cfg(all(
-    feature = "redis",
+    any(feature = "redis", feature = "memcached"),
     any(feature = "postgres", feature = "mysql", feature = "sqlite")
 ))]
 pub mod cached_db;
