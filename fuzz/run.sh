@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-30}"; shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(base64 base62 json loads signed_payload session_load stored_decode messages cookie_header pickle deflate csrf auth inspect isoformat layer)
+[ ${#targets[@]} -gt 0 ] || targets=(base64 base62 json loads signed_payload session_load stored_decode messages cookie_header pickle deflate csrf auth inspect isoformat layer json_serde reset_token)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 python3 seed.py >/dev/null
 cargo +nightly fuzz build -O >/dev/null

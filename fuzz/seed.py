@@ -11,7 +11,8 @@ here = os.path.dirname(os.path.abspath(__file__))
 fixtures = os.path.join(here, "..", "fixtures")
 seeds = {t: set() for t in ["base64", "base62", "json", "loads", "signed_payload", "session_load",
                             "stored_decode", "messages", "cookie_header", "pickle", "deflate",
-                            "csrf", "auth", "inspect", "isoformat", "layer"]}
+                            "csrf", "auth", "inspect", "isoformat", "layer", "json_serde",
+                            "reset_token"]}
 for path in glob.glob(os.path.join(fixtures, "*.json")):
     for case in json.load(open(path)).get("cases", []):
         op = case.get("op")
@@ -32,8 +33,14 @@ for path in glob.glob(os.path.join(fixtures, "*.json")):
             seeds["base62"].add(case["s"].encode())
         if op == "json_loads":
             seeds["json"].add(bytes.fromhex(case["hex"]))
+            seeds["json_serde"].add(bytes.fromhex(case["hex"]))
+        if op in ("make", "check") and isinstance(case.get("ok"), str):  # reset-<X.Y>.json
+            seeds["reset_token"].add(case["ok"].encode())
+        if op == "uid_decode":
+            seeds["reset_token"].add(case["s"].encode())
         if op == "dumps":
             seeds["json"].add(case["json"].encode())
+            seeds["json_serde"].add(case["json"].encode())
             if case["json"].startswith("{"):
                 seeds["auth"].add(case["json"].encode())
         for v in case.values():

@@ -70,6 +70,7 @@ mod shared {
     /// Django's `CSRF_COOKIE_NAME` and `CSRF_HEADER_NAME` defaults.
     pub(crate) const CSRF_COOKIE: &str = "csrftoken";
     /// The header Django reads the token from (`HTTP_X_CSRFTOKEN`).
+    #[cfg(any(feature = "axum", feature = "actix"))]
     pub(crate) const CSRF_HEADER: &str = "x-csrftoken";
 
     impl DjangoContext {
