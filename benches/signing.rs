@@ -78,6 +78,17 @@ fn workloads() -> (serde_json::Value, Vec<Workload>) {
     (data, list)
 }
 
+/// One benchmark group: `run` on each workload's input.
+fn group<I, O>(c: &mut Criterion, name: &str, inputs: &[(&str, I)], mut run: impl FnMut(&I) -> O) {
+    let mut g = c.benchmark_group(name);
+    for (workload, input) in inputs {
+        g.bench_with_input(BenchmarkId::from_parameter(workload), input, |b, i| {
+            b.iter(|| run(black_box(i)))
+        });
+    }
+    g.finish();
+}
+
 fn bench(c: &mut Criterion) {
     let (data, list) = workloads();
     let signer = TimestampSigner::builder()
@@ -86,189 +97,104 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     let frozen = data["frozen_time"].as_f64().unwrap();
-    let max_age = MaxAge::Seconds(data["max_age"].as_i64().unwrap());
+    let max_age = Some(MaxAge::Seconds(data["max_age"].as_i64().unwrap()));
     let now = frozen + 10.0;
+    let each = |f: &dyn Fn(&Workload) -> Vec<u8>| -> Vec<(&str, Vec<u8>)> {
+        list.iter().map(|w| (w.name.as_str(), f(w))).collect()
+    };
+    let cookies: Vec<(&str, &str)> = list
+        .iter()
+        .map(|w| (w.name.as_str(), w.cookie.as_str()))
+        .collect();
+    let json = each(&|w| w.json.clone());
 
-    let mut g = c.benchmark_group("loads");
-    for w in &list {
-        g.bench_with_input(
-            BenchmarkId::from_parameter(&w.name),
-            &w.cookie,
-            |b, cookie| {
-                b.iter(|| {
-                    let v: Value = signer
-                        .unsign_object_at(black_box(cookie), Some(max_age), now)
-                        .unwrap();
-                    v
-                })
-            },
-        );
-    }
-    g.finish();
-
-    let mut g = c.benchmark_group("dumps");
-    for w in &list {
-        let value = pyjson::from_slice(&w.json).unwrap();
-        g.bench_with_input(BenchmarkId::from_parameter(&w.name), &value, |b, value| {
-            b.iter(|| signer.sign_value_at(black_box(value), true, frozen))
-        });
-    }
-    g.finish();
+    group(c, "loads", &cookies, |cookie| {
+        signer
+            .unsign_object_at::<Value>(cookie, max_age, now)
+            .unwrap()
+    });
+    let values: Vec<(&str, Value)> = json
+        .iter()
+        .map(|(n, j)| (*n, pyjson::from_slice(j).unwrap()))
+        .collect();
+    group(c, "dumps", &values, |v| {
+        signer.sign_value_at(v, true, frozen)
+    });
 
     // The paths users call: their serde types, read and written straight from and to
     // the JSON bytes; and the same with the `django-signing` crate.
+    group(c, "loads_serde_json", &cookies, |cookie| {
+        signer.unsign_object_at::<J>(cookie, max_age, now).unwrap()
+    });
+    group(c, "loads_struct", &cookies, |cookie| {
+        signer
+            .unsign_object_at::<Login>(cookie, max_age, now)
+            .unwrap()
+    });
     let other = django_signing::TimestampSigner::new(
         data["secret_key"].as_str().unwrap().as_bytes(),
         data["salt"].as_str().unwrap().as_bytes(),
     );
-    let mut g = c.benchmark_group("loads_serde_json");
+    let mut json_values: Vec<(&str, J)> = Vec::new();
+    let mut structs: Vec<(&str, TypedSession)> = Vec::new();
     for w in &list {
-        g.bench_with_input(
-            BenchmarkId::from_parameter(&w.name),
-            &w.cookie,
-            |b, cookie| {
-                b.iter(|| {
-                    let v: J = signer
-                        .unsign_object_at(black_box(cookie), Some(max_age), now)
-                        .unwrap();
-                    v
-                })
-            },
-        );
-    }
-    g.finish();
-    let mut g = c.benchmark_group("loads_struct");
-    for w in &list {
-        g.bench_with_input(
-            BenchmarkId::from_parameter(&w.name),
-            &w.cookie,
-            |b, cookie| {
-                b.iter(|| {
-                    let v: Login = signer
-                        .unsign_object_at(black_box(cookie), Some(max_age), now)
-                        .unwrap();
-                    v
-                })
-            },
-        );
-    }
-    g.finish();
-    let typed: Vec<(J, TypedSession)> = list
-        .iter()
-        .map(|w| {
-            let v: J = serde_json::from_slice(&w.json).unwrap();
-            let t: TypedSession = serde_json::from_value(v.clone()).unwrap();
-            for token in [
-                signer.sign_object_at(&v, true, frozen).unwrap(),
-                signer.sign_object_at(&t, true, frozen).unwrap(),
-            ] {
-                assert_eq!(
-                    token, w.cookie,
-                    "{}: Django's cookie, byte for byte",
-                    w.name
-                );
-            }
-            use django_signing::Signer as _;
-            let theirs: J = other.unsign_object(w.cookie.clone()).unwrap();
+        let v: J = serde_json::from_slice(&w.json).unwrap();
+        let t: TypedSession = serde_json::from_value(v.clone()).unwrap();
+        for token in [
+            signer.sign_object_at(&v, true, frozen).unwrap(),
+            signer.sign_object_at(&t, true, frozen).unwrap(),
+        ] {
             assert_eq!(
-                theirs, v,
-                "{}: django-signing reads Django's cookie",
+                token, w.cookie,
+                "{}: Django's cookie, byte for byte",
                 w.name
             );
-            (v, t)
-        })
-        .collect();
-    let mut g = c.benchmark_group("dumps_serde_json");
-    for (w, (v, _)) in list.iter().zip(&typed) {
-        g.bench_with_input(BenchmarkId::from_parameter(&w.name), v, |b, v| {
-            b.iter(|| signer.sign_object_at(black_box(v), true, frozen).unwrap())
-        });
+        }
+        let theirs: J = django_signing::Signer::unsign_object(&other, w.cookie.clone()).unwrap();
+        assert_eq!(
+            theirs, v,
+            "{}: django-signing reads Django's cookie",
+            w.name
+        );
+        json_values.push((w.name.as_str(), v));
+        structs.push((w.name.as_str(), t));
     }
-    g.finish();
-    let mut g = c.benchmark_group("dumps_struct");
-    for (w, (_, t)) in list.iter().zip(&typed) {
-        g.bench_with_input(BenchmarkId::from_parameter(&w.name), t, |b, t| {
-            b.iter(|| signer.sign_object_at(black_box(t), true, frozen).unwrap())
-        });
-    }
-    g.finish();
+    group(c, "dumps_serde_json", &json_values, |v| {
+        signer.sign_object_at(v, true, frozen).unwrap()
+    });
+    group(c, "dumps_struct", &structs, |t| {
+        signer.sign_object_at(t, true, frozen).unwrap()
+    });
     {
         use django_signing::Signer as _;
         // Its `loads` checks the age against the real clock (the workloads' cookies are
         // from 2026-01-01): its signer's `unsign_object`, the same work without the age.
-        let mut g = c.benchmark_group("ds_loads_serde_json");
-        for w in &list {
-            g.bench_with_input(
-                BenchmarkId::from_parameter(&w.name),
-                &w.cookie,
-                |b, cookie| {
-                    b.iter(|| {
-                        let v: J = other.unsign_object(black_box(cookie).clone()).unwrap();
-                        v
-                    })
-                },
-            );
-        }
-        g.finish();
-        let mut g = c.benchmark_group("ds_loads_struct");
-        for w in &list {
-            g.bench_with_input(
-                BenchmarkId::from_parameter(&w.name),
-                &w.cookie,
-                |b, cookie| {
-                    b.iter(|| {
-                        let v: Login = other.unsign_object(black_box(cookie).clone()).unwrap();
-                        v
-                    })
-                },
-            );
-        }
-        g.finish();
-        let mut g = c.benchmark_group("ds_dumps_serde_json");
-        for (w, (v, _)) in list.iter().zip(&typed) {
-            g.bench_with_input(BenchmarkId::from_parameter(&w.name), v, |b, v| {
-                b.iter(|| other.sign_object(black_box(v), true))
-            });
-        }
-        g.finish();
-        let mut g = c.benchmark_group("ds_dumps_struct");
-        for (w, (_, t)) in list.iter().zip(&typed) {
-            g.bench_with_input(BenchmarkId::from_parameter(&w.name), t, |b, t| {
-                b.iter(|| other.sign_object(black_box(t), true))
-            });
-        }
-        g.finish();
+        group(c, "ds_loads_serde_json", &cookies, |cookie| {
+            other.unsign_object::<J>(cookie.to_string()).unwrap()
+        });
+        group(c, "ds_loads_struct", &cookies, |cookie| {
+            other.unsign_object::<Login>(cookie.to_string()).unwrap()
+        });
+        group(c, "ds_dumps_serde_json", &json_values, |v| {
+            other.sign_object(v, true)
+        });
+        group(c, "ds_dumps_struct", &structs, |t| {
+            other.sign_object(t, true)
+        });
     }
 
-    let mut g = c.benchmark_group("unsign");
-    for w in &list {
-        g.bench_with_input(
-            BenchmarkId::from_parameter(&w.name),
-            &w.cookie,
-            |b, cookie| b.iter(|| signer.signer().unsign(black_box(cookie)).unwrap().len()),
-        );
-    }
-    g.finish();
+    group(c, "unsign", &cookies, |cookie| {
+        signer.signer().unsign(cookie).unwrap().len()
+    });
 
     let mut settings = djsign::Settings::new(data["secret_key"].as_str().unwrap());
     settings.session_cookie_age = data["max_age"].as_i64().unwrap();
     let store = SignedCookieStore::new(&settings).unwrap();
-    let mut g = c.benchmark_group("session_load");
-    for w in &list {
-        g.bench_with_input(
-            BenchmarkId::from_parameter(&w.name),
-            &w.cookie,
-            |b, cookie| {
-                b.iter(|| {
-                    let s = store.load(Some(black_box(cookie)), now);
-                    assert!(s.load_error().is_none());
-                    s
-                })
-            },
-        );
-    }
-    g.finish();
-
+    group(c, "session_load", &cookies, |cookie| {
+        let s = store.load(Some(cookie), now);
+        assert!(s.load_error().is_none());
+        s
+    });
     let mut g = c.benchmark_group("session_save");
     for w in &list {
         // Saving sets the session's key and nothing else, so one session is saved over
@@ -282,34 +208,12 @@ fn bench(c: &mut Criterion) {
 
     // The zlib step of `loads` and `dumps` alone (zlib-rs inflate, djsign's deflate), which
     // the comparison sets beside CPython's C zlib doing the same step inside Django.
-    let mut g = c.benchmark_group("zlib_decompress");
-    for w in &list {
-        let compressed = zlib::compress(&w.json);
-        g.bench_with_input(
-            BenchmarkId::from_parameter(&w.name),
-            &compressed,
-            |b, compressed| {
-                b.iter(|| zlib::decompress(black_box(compressed), DEFAULT_MAX_DECOMPRESSED_SIZE))
-            },
-        );
-    }
-    g.finish();
-
-    let mut g = c.benchmark_group("zlib_compress");
-    for w in &list {
-        g.bench_with_input(BenchmarkId::from_parameter(&w.name), &w.json, |b, json| {
-            b.iter(|| zlib::compress(black_box(json)))
-        });
-    }
-    g.finish();
-
-    let mut g = c.benchmark_group("json_parse");
-    for w in &list {
-        g.bench_with_input(BenchmarkId::from_parameter(&w.name), &w.json, |b, json| {
-            b.iter(|| pyjson::from_slice(black_box(json)).unwrap())
-        });
-    }
-    g.finish();
+    let compressed = each(&|w| zlib::compress(&w.json));
+    group(c, "zlib_decompress", &compressed, |z| {
+        zlib::decompress(z, DEFAULT_MAX_DECOMPRESSED_SIZE)
+    });
+    group(c, "zlib_compress", &json, |j| zlib::compress(j));
+    group(c, "json_parse", &json, |j| pyjson::from_slice(j).unwrap());
 }
 
 criterion_group! {
