@@ -51,8 +51,8 @@ fn main() {
     let mut session = store.load(Some(&cookie), frozen + 10.0);
     // `loads` of the workload's cookie, as Django's session engine calls it.
     let loads = || {
-        let v: Value = signer
-            .unsign_object_at(
+        let v = signer
+            .unsign_value_at(
                 std::hint::black_box(&cookie),
                 Some(MaxAge::Seconds(1_209_600)),
                 frozen + 10.0,

@@ -425,20 +425,50 @@ pub fn salted_hmac(
     KeyedMac::new(key_salt, secret, algorithm).mac(value)
 }
 
+/// The operating system's random number generator failed (Python would raise
+/// `NotImplementedError` or `OSError` from `secrets`): no key, token or secret can be
+/// made. It says why, as the operating system reported it.
+///
+/// ```
+/// let e = djsign::crypto::RandomError::unavailable();
+/// assert!(e.to_string().starts_with("the operating system's random number generator failed"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RandomError(getrandom::Error);
+
+impl RandomError {
+    /// The error of a platform without a random number generator.
+    pub fn unavailable() -> RandomError {
+        RandomError(getrandom::Error::UNSUPPORTED)
+    }
+}
+
+impl fmt::Display for RandomError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the operating system's random number generator failed: {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for RandomError {}
+
 /// Django's `get_random_string(length, allowed_chars)`: `length` characters drawn
 /// uniformly from `allowed_chars` (at most 256 of them) with the operating system's
 /// CSPRNG; bytes that would bias the draw are redrawn.
 pub(crate) fn get_random_string(
     length: usize,
     allowed_chars: &[u8],
-) -> Result<String, getrandom::Error> {
+) -> Result<String, RandomError> {
     let n = allowed_chars.len();
     // The largest multiple of n that fits a byte: bytes from it up are redrawn.
     let limit = 256 - 256 % n;
     let mut out = String::with_capacity(length);
     let mut buf = [0u8; 64];
     while out.len() < length {
-        getrandom::fill(&mut buf)?;
+        getrandom::fill(&mut buf).map_err(RandomError)?;
         for &b in buf.iter().filter(|&&b| usize::from(b) < limit) {
             if out.len() < length {
                 out.push(char::from(allowed_chars[usize::from(b) % n]));

@@ -102,7 +102,7 @@ fn index(c: u8) -> Option<usize> {
     }
 }
 
-fn random_string(n: usize) -> Result<String, getrandom::Error> {
+fn random_string(n: usize) -> Result<String, crate::crypto::RandomError> {
     crate::crypto::get_random_string(n, ALLOWED_CHARS)
 }
 
@@ -112,7 +112,7 @@ fn random_string(n: usize) -> Result<String, getrandom::Error> {
 /// let s = djsign::csrf::new_secret().unwrap();
 /// assert!(s.len() == 32 && s.bytes().all(|b| b.is_ascii_alphanumeric()));
 /// ```
-pub fn new_secret() -> Result<String, getrandom::Error> {
+pub fn new_secret() -> Result<String, crate::crypto::RandomError> {
     random_string(SECRET_LENGTH)
 }
 
@@ -123,7 +123,7 @@ pub fn new_secret() -> Result<String, getrandom::Error> {
 /// let token = djsign::csrf::mask(&secret).unwrap();
 /// assert_eq!(djsign::csrf::unmask(&token).as_deref(), Some(secret.as_str()));
 /// ```
-pub fn mask(secret: &str) -> Result<String, getrandom::Error> {
+pub fn mask(secret: &str) -> Result<String, crate::crypto::RandomError> {
     Ok(mask_with(secret, &random_string(SECRET_LENGTH)?))
 }
 
@@ -174,7 +174,10 @@ fn valid_chars(s: &str) -> bool {
 /// assert_eq!(csrf::stored_value(&s, DjangoVersion::V4_1).unwrap(), s);
 /// assert_eq!(csrf::stored_value(&s, DjangoVersion::V4_0).unwrap().len(), 64);
 /// ```
-pub fn stored_value(secret: &str, version: DjangoVersion) -> Result<String, getrandom::Error> {
+pub fn stored_value(
+    secret: &str,
+    version: DjangoVersion,
+) -> Result<String, crate::crypto::RandomError> {
     if version >= DjangoVersion::V4_1 {
         Ok(secret.to_owned())
     } else {

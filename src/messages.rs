@@ -410,7 +410,7 @@ impl MessageCookie {
         }
         let v = self.version;
         let json: Option<Value> = if v >= DjangoVersion::V3_2 {
-            match self.signer.unsign_object_at::<Value>(value, None, 0.0) {
+            match self.signer.unsign_value_at(value, None, 0.0) {
                 Ok(j) => Some(j),
                 Err(e) => match e.kind() {
                     ErrorKind::BadSignature if v < DjangoVersion::V4_0 => self.legacy_json(value),

@@ -172,10 +172,7 @@ impl ValueProbe<'_> {
         let theirs = oracle
             .ask(json!({"op": "dumps", "json": text, "key": self.key, "salt": self.salt, "compress": self.compress, "now": self.now}))
             .map_err(|e| format!("Django could not dump {text}: {e}"))?;
-        match self
-            .signer
-            .unsign_object_at::<Value>(&theirs, None, self.now)
-        {
+        match self.signer.unsign_value_at(&theirs, None, self.now) {
             Ok(back) if pyjson::to_vec(&back) == text.as_bytes() => {}
             other => {
                 return Err(format!(
@@ -348,7 +345,7 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
             json!({"op": "loads", "token": theirs, "key": key, "salt": salt,
             "max_age": max_age_json, "now": age_now}),
         );
-        let we_say = outcome(signer.unsign_object_at(&theirs, Some(max_age), age_now));
+        let we_say = outcome(signer.unsign_value_at(&theirs, Some(max_age), age_now));
         assert_eq!(we_say, django_says, "{ctx}: max_age {max_age} at {age_now}");
 
         // A tampered token is refused the same way.
@@ -358,7 +355,7 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
         let tampered = String::from_utf8(bytes).unwrap();
         let d = oracle
             .ask(json!({"op": "loads", "token": tampered, "key": key, "salt": salt, "now": now}));
-        let r = outcome(signer.unsign_object_at(&tampered, None, now));
+        let r = outcome(signer.unsign_value_at(&tampered, None, now));
         assert_eq!(r, d, "{ctx}: tampered {tampered}");
 
         // A token signed with a key since retired, read with it among the fallback keys
@@ -395,7 +392,7 @@ fn check_version(line: &str, python: &str, cases: u64, seed: u64) -> (u64, u64, 
                         &rotated
                     };
                     assert_eq!(
-                        outcome(r.unsign_object_at(token, None, now)),
+                        outcome(r.unsign_value_at(token, None, now)),
                         d,
                         "{ctx}: fallback {old:?} {token}"
                     );

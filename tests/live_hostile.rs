@@ -17,7 +17,7 @@
 
 use djsign::encoding::{base64, zlib};
 use djsign::pickle::{self, PickleError};
-use djsign::pyjson::{self, Value};
+use djsign::pyjson;
 use djsign::{ErrorKind, TimestampSigner};
 use serde_json::{Value as J, json};
 
@@ -153,7 +153,7 @@ fn ours(token: &str) -> Result<String, String> {
         .salt(SALT)
         .build()
         .unwrap();
-    match signer.unsign_object_at::<Value>(token, None, NOW) {
+    match signer.unsign_value_at(token, None, NOW) {
         Ok(v) => Ok(String::from_utf8(pyjson::to_vec(&v)).unwrap()),
         Err(e) => Err(match e.kind() {
             ErrorKind::Malformed(_) => "malformed".into(),

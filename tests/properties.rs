@@ -123,7 +123,7 @@ proptest! {
     fn objects_round_trip(v in value(), compress in any::<bool>()) {
         let s = TimestampSigner::builder().key("k").build().unwrap();
         let token = s.sign_value_at(&v, compress, 1e9);
-        let back: Value = s.unsign_object_at(&token, None, 0.0).unwrap();
+        let back = s.unsign_value_at(&token, None, 0.0).unwrap();
         prop_assert!(same(&v, &back));
     }
 

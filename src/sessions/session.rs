@@ -522,6 +522,6 @@ const KEY_CHARS: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 /// assert_eq!(k.len(), 32);
 /// assert!(k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
 /// ```
-pub fn new_session_key() -> Result<String, getrandom::Error> {
+pub fn new_session_key() -> Result<String, crate::crypto::RandomError> {
     crate::crypto::get_random_string(32, KEY_CHARS)
 }

@@ -22,6 +22,6 @@ pub use cookies::{
     COOKIE_KEY_PREFIX, cookie_signer, get_signed_cookie, set_signed_cookie, signed_cookie_salt,
     uses_v2_cookie_salt,
 };
-pub use objects::{DUMPS_SALT, dumps, dumps_with_key, loads};
+pub use objects::{DUMPS_SALT, dumps, dumps_with_key, loads, loads_value};
 pub use signer::{DEFAULT_MAX_DECOMPRESSED_SIZE, Signer};
 pub use timestamp::{MaxAge, TimestampSigner, TimestampedValue, now};

@@ -4,8 +4,6 @@
 //! zlib-compressed (kept only when that saves at least two bytes, then marked with a
 //! leading `.`), base-64 encoded and signed.
 
-use std::any::{Any, TypeId};
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -84,20 +82,7 @@ pub(crate) fn payload_value(payload: &str, limits: &Limits) -> Result<Value, Mal
     limits.parse(&json)
 }
 
-fn decode_payload<T: DeserializeOwned + 'static>(
-    payload: &str,
-    limits: &Limits,
-) -> Result<T, Error> {
-    if TypeId::of::<T>() == TypeId::of::<Value>() {
-        // A `Value` is returned as parsed, lone surrogates and all.
-        let mut slot = Some(payload_value(payload, limits)?);
-        let taken = (&mut slot as &mut dyn Any)
-            .downcast_mut::<Option<T>>()
-            .and_then(Option::take);
-        if let Some(v) = taken {
-            return Ok(v);
-        }
-    }
+fn decode_payload<T: DeserializeOwned>(payload: &str, limits: &Limits) -> Result<T, Error> {
     let json = payload_json(payload, limits.max_decompressed_size)?;
     Ok(limits.parse_as(&json)?)
 }
@@ -124,18 +109,32 @@ impl Signer {
         Ok(out)
     }
 
-    /// Django's `Signer.unsign_object`: verifies, then decodes into `T` (any
-    /// `DeserializeOwned` type, or [`Value`] for the value exactly as Python sees it).
+    /// Django's `Signer.unsign_object`: verifies, then reads the payload straight into `T`
+    /// ([`pyjson::from_slice_as`]). For the value exactly as Python sees it, lone
+    /// surrogates and integers of any size included, use [`Self::unsign_value`].
+    ///
+    /// ```
+    /// use djsign::Signer;
+    /// let s = Signer::builder().key("secret").build()?;
+    /// let token = s.sign_object(&vec![1, 2], false)?;
+    /// assert_eq!(s.unsign_object::<Vec<u8>>(&token)?, [1, 2]);
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn unsign_object<T: DeserializeOwned>(&self, signed: &str) -> Result<T, Error> {
+        decode_payload(self.unsign(signed)?, &self.limits)
+    }
+
+    /// `unsign_object` into a [`Value`]: the payload exactly as Python's `json` reads it.
     ///
     /// ```
     /// use djsign::{pyjson::Value, Signer};
     /// let s = Signer::builder().key("secret").build()?;
     /// let token = s.sign_object(&vec![1, 2], false)?;
-    /// assert_eq!(s.unsign_object::<Value>(&token)?, Value::List(vec![1.into(), 2.into()]));
+    /// assert_eq!(s.unsign_value(&token)?, Value::List(vec![1.into(), 2.into()]));
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn unsign_object<T: DeserializeOwned + 'static>(&self, signed: &str) -> Result<T, Error> {
-        decode_payload(self.unsign(signed)?, &self.limits)
+    pub fn unsign_value(&self, signed: &str) -> Result<Value, Error> {
+        Ok(payload_value(self.unsign(signed)?, &self.limits)?)
     }
 
     /// Signs a [`Value`] exactly, lone surrogates included (`sign_object` goes through
@@ -145,7 +144,7 @@ impl Signer {
     /// use djsign::{pyjson::{PyString, Value}, Signer};
     /// let s = Signer::builder().key("k").build()?;
     /// let v = Value::Str(PyString::from_code_points([0xD800]).unwrap());
-    /// assert_eq!(s.unsign_object::<Value>(&s.sign_value(&v, false))?, v);
+    /// assert_eq!(s.unsign_value(&s.sign_value(&v, false))?, v);
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn sign_value(&self, value: &Value, compress: bool) -> String {
@@ -239,7 +238,7 @@ impl TimestampSigner {
     /// assert_eq!(s.unsign_object::<String>(&t, Some(60.into()))?, "x");
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn unsign_object<T: DeserializeOwned + 'static>(
+    pub fn unsign_object<T: DeserializeOwned>(
         &self,
         signed: &str,
         max_age: Option<MaxAge>,
@@ -247,18 +246,51 @@ impl TimestampSigner {
         self.unsign_object_at(signed, max_age, now())
     }
 
-    /// Django's `TimestampSigner.unsign_object(signed, max_age=…)` with the clock reading
-    /// `now`: signature, then timestamp and age, then payload.
+    /// `unsign_value_at` with the current time.
     ///
     /// ```
-    /// use djsign::{pyjson::Value, TimestampSigner};
+    /// let s = djsign::TimestampSigner::builder().key("k").build()?;
+    /// let t = s.sign_object(&"x", false)?;
+    /// assert_eq!(s.unsign_value(&t, None)?.as_str(), Some("x"));
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn unsign_value(&self, signed: &str, max_age: Option<MaxAge>) -> Result<Value, Error> {
+        self.unsign_value_at(signed, max_age, now())
+    }
+
+    /// [`Self::unsign_object_at`] into a [`Value`]: the payload exactly as Python's `json`
+    /// reads it (lone surrogates, integers of any size, key order).
+    ///
+    /// ```
+    /// use djsign::TimestampSigner;
     /// let s = TimestampSigner::builder().key("secret").salt("django.core.signing").build()?;
-    /// let v: Value = s.unsign_object_at(
+    /// let v = s.unsign_value_at(
     ///     ".eJxTSiQSKAEAS8sPbQ:1r31eq:YvjYbXacL1Wy1sTte8pq0KR3RfqeHSvU_AajTon1wto", None, 0.0)?;
     /// assert_eq!(v.as_str(), Some("a".repeat(40).as_str()));
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn unsign_object_at<T: DeserializeOwned + 'static>(
+    pub fn unsign_value_at(
+        &self,
+        signed: &str,
+        max_age: Option<MaxAge>,
+        now: f64,
+    ) -> Result<Value, Error> {
+        let payload = self.unsign_at(signed, max_age, now)?;
+        Ok(payload_value(payload, &self.signer().limits)?)
+    }
+
+    /// Django's `TimestampSigner.unsign_object(signed, max_age=…)` with the clock reading
+    /// `now`: signature, then timestamp and age, then payload.
+    ///
+    /// ```
+    /// use djsign::TimestampSigner;
+    /// let s = TimestampSigner::builder().key("secret").salt("django.core.signing").build()?;
+    /// let v: String = s.unsign_object_at(
+    ///     ".eJxTSiQSKAEAS8sPbQ:1r31eq:YvjYbXacL1Wy1sTte8pq0KR3RfqeHSvU_AajTon1wto", None, 0.0)?;
+    /// assert_eq!(v, "a".repeat(40));
+    /// # Ok::<(), djsign::Error>(())
+    /// ```
+    pub fn unsign_object_at<T: DeserializeOwned>(
         &self,
         signed: &str,
         max_age: Option<MaxAge>,
@@ -305,7 +337,7 @@ pub fn dumps<T: Serialize + ?Sized>(
 /// let err = signing::loads::<i32>("MQ:1:forged", &settings, signing::DUMPS_SALT, Some(MaxAge::Seconds(60))).unwrap_err();
 /// assert!(err.is_bad_signature());
 /// ```
-pub fn loads<T: DeserializeOwned + 'static>(
+pub fn loads<T: DeserializeOwned>(
     token: &str,
     settings: &Settings,
     salt: &str,
@@ -316,6 +348,29 @@ pub fn loads<T: DeserializeOwned + 'static>(
         .salt(salt)
         .build()?
         .unsign_object(token, max_age)
+}
+
+/// [`loads`] into a [`Value`]: the payload exactly as Python's `json` reads it.
+///
+/// ```
+/// use djsign::{signing, Settings};
+/// let settings = Settings::new("secret");
+/// let token = signing::dumps(&[1, 2], &settings, signing::DUMPS_SALT, false)?;
+/// let v = signing::loads_value(&token, &settings, signing::DUMPS_SALT, None)?;
+/// assert_eq!(djsign::pyjson::to_vec(&v), b"[1,2]");
+/// # Ok::<(), djsign::Error>(())
+/// ```
+pub fn loads_value(
+    token: &str,
+    settings: &Settings,
+    salt: &str,
+    max_age: Option<MaxAge>,
+) -> Result<Value, Error> {
+    TimestampSigner::builder()
+        .settings(settings)
+        .salt(salt)
+        .build()?
+        .unsign_value(token, max_age)
 }
 
 /// `dumps` with an explicit key and the newest Django's defaults.

@@ -476,7 +476,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             need_key(&s)?;
             let token = read_arg(token)?;
             let t = configure(TimestampSigner::builder(), &s, Some(salt), ":", algorithm)?;
-            let v: Value = t.unsign_object_at(&token, parse_max_age(max_age)?, now)?;
+            let v = t.unsign_value_at(&token, parse_max_age(max_age)?, now)?;
             Ok(Output::Json(pyjson::to_vec(&v)))
         }
         Command::Inspect { token } => inspect(&read_arg(token)?, &s, now, cli.json),
