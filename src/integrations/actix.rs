@@ -37,34 +37,9 @@ use super::{
 use crate::auth::AuthUser;
 use crate::sessions::SessionStore;
 
-impl std::fmt::Display for DjangoRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            DjangoRejection::LayerMissing => {
-                "the Django session is not available: is djsign's DjangoLayer wrapping this app?"
-            }
-            DjangoRejection::NoPasswordLookup => {
-                "no password-hash lookup: configure DjangoLayer::password_hashes to check logins"
-            }
-            DjangoRejection::LoginRequired { .. } => "login required",
-            DjangoRejection::Unauthorized => "authentication required",
-            DjangoRejection::CsrfFailed(reason) => {
-                return write!(f, "CSRF verification failed. Request aborted. ({reason})");
-            }
-        })
-    }
-}
-
 impl ResponseError for DjangoRejection {
     fn status_code(&self) -> StatusCode {
-        match self {
-            DjangoRejection::LayerMissing | DjangoRejection::NoPasswordLookup => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-            DjangoRejection::LoginRequired { .. } => StatusCode::FOUND,
-            DjangoRejection::Unauthorized => StatusCode::UNAUTHORIZED,
-            DjangoRejection::CsrfFailed(_) => StatusCode::FORBIDDEN,
-        }
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {

@@ -37,26 +37,13 @@ use crate::auth::AuthUser;
 
 impl IntoResponse for DjangoRejection {
     fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         match self {
-            DjangoRejection::LayerMissing => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the Django session is not available: is djsign's DjangoLayer installed on this router?",
-            )
-                .into_response(),
-            DjangoRejection::NoPasswordLookup => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "no password-hash lookup: configure DjangoLayer::password_hashes to check logins",
-            )
-                .into_response(),
             DjangoRejection::LoginRequired { location } => {
-                (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+                (status, [(header::LOCATION, location)]).into_response()
             }
-            DjangoRejection::Unauthorized => (StatusCode::UNAUTHORIZED, "authentication required").into_response(),
-            DjangoRejection::CsrfFailed(reason) => (
-                StatusCode::FORBIDDEN,
-                format!("CSRF verification failed. Request aborted. ({reason})"),
-            )
-                .into_response(),
+            other => (status, other.to_string()).into_response(),
         }
     }
 }

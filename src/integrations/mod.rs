@@ -55,6 +55,50 @@ mod shared {
         CsrfFailed(crate::csrf::CsrfError),
     }
 
+    impl DjangoRejection {
+        /// The HTTP status Django answers with: 500, 500, 302, 401, 403.
+        ///
+        /// ```
+        /// assert_eq!(djsign::integrations::DjangoRejection::Unauthorized.status(), 401);
+        /// ```
+        pub fn status(&self) -> u16 {
+            match self {
+                DjangoRejection::LayerMissing | DjangoRejection::NoPasswordLookup => 500,
+                DjangoRejection::LoginRequired { .. } => 302,
+                DjangoRejection::Unauthorized => 401,
+                DjangoRejection::CsrfFailed(_) => 403,
+            }
+        }
+    }
+
+    /// The response body (and the log line) of each rejection, whatever the framework.
+    impl std::fmt::Display for DjangoRejection {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(match self {
+                DjangoRejection::LayerMissing => {
+                    "the Django session is not available: is djsign's DjangoLayer in front of this handler?"
+                }
+                DjangoRejection::NoPasswordLookup => {
+                    "no password-hash lookup: configure DjangoLayer::password_hashes to check logins"
+                }
+                DjangoRejection::LoginRequired { .. } => "login required",
+                DjangoRejection::Unauthorized => "authentication required",
+                DjangoRejection::CsrfFailed(reason) => {
+                    return write!(f, "CSRF verification failed. Request aborted. ({reason})");
+                }
+            })
+        }
+    }
+
+    impl std::error::Error for DjangoRejection {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            match self {
+                DjangoRejection::CsrfFailed(reason) => Some(reason),
+                _ => None,
+            }
+        }
+    }
+
     /// Proof that the request passed Django's CSRF check: safe methods (`GET`, `HEAD`,
     /// `OPTIONS`, `TRACE`) always do; others must carry the token of the `csrftoken` cookie
     /// in the `X-CSRFToken` header (masked or not), as a Django page's JavaScript sends it.
