@@ -76,7 +76,7 @@ mod shared {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str(match self {
                 DjangoRejection::LayerMissing => {
-                    "the Django session is not available: is djsign's DjangoLayer in front of this handler?"
+                    "the Django session is not available: is djsign's DjangoLayer installed in front of this handler?"
                 }
                 DjangoRejection::NoPasswordLookup => {
                     "no password-hash lookup: configure DjangoLayer::password_hashes to check logins"
