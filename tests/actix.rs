@@ -19,7 +19,9 @@ use table::{PASSWORD, Reply, settings};
 fn layer(s: &Settings) -> DjangoLayer<SignedCookieStore> {
     DjangoLayer::new(s.clone(), SignedCookieStore::new(s).unwrap())
         .unwrap()
-        .password_hashes(|id: String| async move { (id == "1").then(|| PASSWORD.to_string()) })
+        .password_hashes(|id: String| async move {
+            Ok::<_, std::io::Error>((id == "1").then(|| PASSWORD.to_string()))
+        })
 }
 
 async fn whoami(u: DjangoUser) -> String {

@@ -21,7 +21,7 @@ use tower::ServiceExt;
 #[path = "common/table.rs"]
 mod table;
 
-use table::{PASSWORD, Reply, settings};
+use table::{PASSWORD, Reply, login_cookie, settings};
 
 async fn count(s: DjangoSession) -> String {
     let n: i64 = s.get_as("views").unwrap().unwrap_or(0) + 1;
@@ -41,7 +41,9 @@ fn app(settings: Settings) -> Router {
 fn layer(settings: &Settings) -> DjangoLayer<SignedCookieStore> {
     DjangoLayer::new(settings.clone(), SignedCookieStore::new(settings).unwrap())
         .unwrap()
-        .password_hashes(|id: String| async move { (id == "1").then(|| PASSWORD.to_string()) })
+        .password_hashes(|id: String| async move {
+            Ok::<_, std::io::Error>((id == "1").then(|| PASSWORD.to_string()))
+        })
 }
 
 /// The application's state, holding the layer: configuration from state (`FromRef`).
@@ -162,6 +164,32 @@ async fn a_router_without_the_layer_says_so() {
     assert!(r.body.contains("is djsign's DjangoLayer installed"));
 }
 
+/// A password-hash lookup that fails (the database is down) is a 500 with a generic body
+/// (the cause goes to the log), as Django answers a database error: not a redirect to the
+/// login page, and the session is left alone.
+#[tokio::test]
+async fn a_failed_user_lookup_is_a_server_error_not_a_logout() {
+    let s = settings();
+    let app = Router::new()
+        .route("/me", get(|u: DjangoUser| async move { u.id }))
+        .layer(
+            DjangoLayer::new(s.clone(), SignedCookieStore::new(&s).unwrap())
+                .unwrap()
+                .password_hashes(|_: String| async {
+                    Err::<Option<String>, _>(std::io::Error::other("connection refused by db:5432"))
+                }),
+        );
+    let r = get_with(&app, "/me", Some(&login_cookie(&s, 10.0))).await;
+    assert_eq!(r.status, 500);
+    assert_eq!(r.location, None);
+    assert_eq!(r.body, "server error: the user could not be checked");
+    assert!(
+        r.set_cookies.is_empty(),
+        "the session is not flushed: {:?}",
+        r.set_cookies
+    );
+}
+
 #[tokio::test]
 async fn login_url_with_a_query_and_escaped_paths() {
     // Compared with Django 6.1's redirect_to_login.
@@ -172,7 +200,7 @@ async fn login_url_with_a_query_and_escaped_paths() {
         .layer(
             DjangoLayer::new(s.clone(), store)
                 .unwrap()
-                .password_hashes(|_: String| async { None })
+                .password_hashes(|_: String| async { Ok::<_, std::io::Error>(None) })
                 .login_url("/login/?a=1"),
         );
     assert_eq!(

@@ -14,7 +14,7 @@
 //! # fn main() -> Result<(), djsign::Error> {
 //! let settings = Settings::new("django-insecure-test-key");
 //! let layer = DjangoLayer::new(settings.clone(), SignedCookieStore::new(&settings)?)?
-//!     .password_hashes(|id: String| async move { Some(format!("hash of user {id}")) });
+//!     .password_hashes(|id: String| async move { Ok::<_, std::io::Error>(Some(format!("hash of user {id}"))) });
 //! let _app = App::new().wrap(layer).route("/orders", web::get().to(orders));
 //! # Ok(()) }
 //! ```

@@ -17,7 +17,7 @@
 //! let settings = Settings::new("django-insecure-test-key");
 //! let app: Router = Router::new().route("/orders", get(orders)).layer(
 //!     DjangoLayer::new(settings.clone(), SignedCookieStore::new(&settings)?)?
-//!         .password_hashes(|id: String| async move { Some(format!("hash of user {id}")) }),
+//!         .password_hashes(|id: String| async move { Ok::<_, std::io::Error>(Some(format!("hash of user {id}"))) }),
 //! );
 //! # Ok(()) }
 //! ```

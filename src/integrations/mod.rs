@@ -43,6 +43,9 @@ mod shared {
         LayerMissing,
         /// The layer has no password-hash lookup, so logins cannot be checked (500).
         NoPasswordLookup,
+        /// The password-hash lookup failed (500, as Django answers a database error). The
+        /// cause's text is here and in the log (a `tracing` warning), never in the response.
+        UserLookupFailed(String),
         /// Anonymous: redirect to `LOGIN_URL` with `next` (302), as `login_required`.
         LoginRequired {
             /// The `Location` header.
@@ -63,7 +66,9 @@ mod shared {
         /// ```
         pub fn status(&self) -> u16 {
             match self {
-                DjangoRejection::LayerMissing | DjangoRejection::NoPasswordLookup => 500,
+                DjangoRejection::LayerMissing
+                | DjangoRejection::NoPasswordLookup
+                | DjangoRejection::UserLookupFailed(_) => 500,
                 DjangoRejection::LoginRequired { .. } => 302,
                 DjangoRejection::Unauthorized => 401,
                 DjangoRejection::CsrfFailed(_) => 403,
@@ -81,6 +86,7 @@ mod shared {
                 DjangoRejection::NoPasswordLookup => {
                     "no password-hash lookup: configure DjangoLayer::password_hashes to check logins"
                 }
+                DjangoRejection::UserLookupFailed(_) => "server error: the user could not be checked",
                 DjangoRejection::LoginRequired { .. } => "login required",
                 DjangoRejection::Unauthorized => "authentication required",
                 DjangoRejection::CsrfFailed(reason) => {
@@ -281,7 +287,10 @@ mod shared {
             };
             let id = auth::session_user_id(&ctx.session());
             let hash = match &id {
-                Some(id) => lookup.password_hash(id.clone()).await,
+                Some(id) => lookup.password_hash(id.clone()).await.map_err(|e| {
+                    tracing::warn!(cause = %e, "password-hash lookup failed; answering 500");
+                    DjangoRejection::UserLookupFailed(e.to_string())
+                })?,
                 None => None,
             };
             let backends: Vec<&str> = ctx.backends.iter().map(String::as_str).collect();

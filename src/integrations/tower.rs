@@ -18,33 +18,37 @@ use crate::sessions::{Session, SessionStore, StoreError};
 use crate::signing;
 
 /// Fetches a user's current stored password hash (the `password` column), so that the
-/// session auth hash can be checked as Django's `get_user` does. `None`: no such user.
+/// session auth hash can be checked as Django's `get_user` does: `Ok(None)` when there is
+/// no such user (the visitor is anonymous), `Err` when the lookup failed (a database
+/// outage: the request fails with 500, as in Django, instead of logging the user out).
 ///
-/// Any `Fn(String) -> impl Future<Output = Option<String>>` is one:
+/// Any `Fn(String) -> impl Future<Output = Result<Option<String>, E>>` is one, with `E`
+/// any error (its text is kept for the 500's log line):
 ///
 /// ```
 /// use djsign::integrations::tower::PasswordHashes;
 /// fn accepts(_: impl PasswordHashes) {}
-/// accepts(|id: String| async move { (id == "1").then(|| "pbkdf2_sha256$…".to_string()) });
+/// accepts(|id: String| async move {
+///     Ok::<_, std::io::Error>((id == "1").then(|| "pbkdf2_sha256$…".to_string()))
+/// });
 /// ```
 pub trait PasswordHashes: Send + Sync + 'static {
     /// The stored password field of user `user_id`.
-    fn password_hash(
-        &self,
-        user_id: String,
-    ) -> Pin<Box<dyn Future<Output = Option<String>> + Send>>;
+    fn password_hash(&self, user_id: String) -> Pin<Box<dyn Future<Output = Lookup> + Send>>;
 }
 
-impl<F, Fut> PasswordHashes for F
+/// What a [`PasswordHashes`] lookup gives: the hash, no such user, or why it failed.
+pub type Lookup = Result<Option<String>, Box<dyn std::error::Error + Send + Sync>>;
+
+impl<F, Fut, E> PasswordHashes for F
 where
     F: Fn(String) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Option<String>> + Send + 'static,
+    Fut: Future<Output = Result<Option<String>, E>> + Send + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    fn password_hash(
-        &self,
-        user_id: String,
-    ) -> Pin<Box<dyn Future<Output = Option<String>> + Send>> {
-        Box::pin(self(user_id))
+    fn password_hash(&self, user_id: String) -> Pin<Box<dyn Future<Output = Lookup> + Send>> {
+        let fut = self(user_id);
+        Box::pin(async move { fut.await.map_err(Into::into) })
     }
 }
 
@@ -112,7 +116,7 @@ impl DjangoContext {
 /// use djsign::{integrations::tower::DjangoLayer, sessions::backends::signed_cookies::SignedCookieStore, Settings};
 /// let settings = Settings::new("django-insecure-test-key");
 /// let layer = DjangoLayer::new(settings.clone(), SignedCookieStore::new(&settings)?)?
-///     .password_hashes(|id: String| async move { None::<String> })
+///     .password_hashes(|id: String| async move { Ok::<_, std::io::Error>(None::<String>) })
 ///     .login_url("/accounts/login/");
 /// # Ok::<(), djsign::Error>(())
 /// ```
@@ -169,7 +173,9 @@ impl<St: SessionStore> DjangoLayer<St> {
     /// use djsign::{integrations::tower::DjangoLayer, sessions::backends::signed_cookies::SignedCookieStore, Settings};
     /// let s = Settings::new("k");
     /// let _ = DjangoLayer::new(s.clone(), SignedCookieStore::new(&s)?)?
-    ///     .password_hashes(|id: String| async move { (id == "1").then(|| "pbkdf2_sha256$…".to_string()) });
+    ///     .password_hashes(|id: String| async move {
+    ///         Ok::<_, std::io::Error>((id == "1").then(|| "pbkdf2_sha256$…".to_string()))
+    ///     });
     /// # Ok::<(), djsign::Error>(())
     /// ```
     pub fn password_hashes(mut self, lookup: impl PasswordHashes) -> Self {
