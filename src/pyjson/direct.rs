@@ -65,8 +65,18 @@ impl std::error::Error for DecodeError {
     }
 }
 
-/// Reads JSON bytes, as Django does (latin-1, Python's `json.loads`), straight into `T`.
-/// Limits as [`from_slice`](super::from_slice). See the [module docs](self) for the rules.
+/// Reads JSON bytes, as Django does (latin-1, Python's `json.loads`), straight into `T`,
+/// without building a [`Value`](super::Value) first; limits as
+/// [`from_slice`](super::from_slice).
+///
+/// Each byte is one latin-1 character; `NaN`, `Infinity` and `-Infinity` are floats;
+/// integers beyond 64 bits reach the type as `i128`/`u128` (beyond 128 bits, an error). A
+/// lone surrogate (`"\ud800"`) in a string the type reads is an error (no Rust string
+/// holds one). Values the type ignores are checked as Python reads them, never built, and
+/// plain strings (no escapes, ASCII) are lent to types that borrow. Repeated keys resolve
+/// as in Python (the last value, at the first key's place): such a document, like any the
+/// type refuses, is read through the value path ([`from_slice`](super::from_slice), then
+/// [`from_value`](super::from_value)), so the result is always that path's.
 ///
 /// ```
 /// use djsign::pyjson::from_slice_as;
