@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 line="${DJANGO_LINE:-5.2}"
 rounds="${ROUNDS:-3}"
-read -r _ py < <(fixtures/venvs.sh "$line")
+read -r _ py < <(django/venvs.sh "$line")
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 for round in $(seq "$rounds"); do

@@ -1,7 +1,7 @@
 //! The same service as `axum_service.rs`, on actix-web: a Rust service next to a Django
 //! app, sharing its login. Run: `cargo run --example actix_service --features actix -- PORT`
 //! with the same `DJANGO_SECRET_KEY` (and `DJANGO_SECRET_KEY_FALLBACKS`, …) as Django.
-//! `interop/e2e.py` drives it like the axum one.
+//! `django/interop/e2e.py` drives it like the axum one.
 
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
 use djsign::integrations::tower::DjangoLayer;

@@ -1,5 +1,5 @@
 //! A Rust service next to a Django app, sharing its login: the endpoints the interop test
-//! (`interop/e2e.py`) drives. Run: `cargo run --example axum_service --features axum -- PORT`
+//! (`django/interop/e2e.py`) drives. Run: `cargo run --example axum_service --features axum -- PORT`
 //! with the same `DJANGO_SECRET_KEY` (and `DJANGO_SECRET_KEY_FALLBACKS`, …) as Django.
 //!
 //! Users' password hashes come from the JSON file named by `DJSIGN_INTEROP_PASSWORDS`

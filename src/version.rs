@@ -230,12 +230,12 @@ impl FromStr for DjangoVersion {
 mod tests {
     use super::DjangoVersion;
 
-    /// `newest_release` names the releases the fixtures come from (`fixtures/venvs.sh`
+    /// `newest_release` names the releases the fixtures come from (`django/venvs.sh`
     /// installs them), so "X.Y" means the Django that produced them.
     #[test]
     fn newest_releases_are_the_fixture_releases() {
         let script =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/venvs.sh"))
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/django/venvs.sh"))
                 .unwrap();
         let line = script
             .lines()

@@ -76,7 +76,7 @@ fn python_has(python: &str, module: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// The session-engine oracle (`tests/oracle/django_stores.py`).
+/// The session-engine oracle (`django/oracle/django_stores.py`).
 struct Oracle(oracle::Oracle);
 
 impl Oracle {

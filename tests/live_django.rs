@@ -1,7 +1,7 @@
 //! Live differential test against real Django (issue: core signing, item 12).
 //!
 //! Set `DJSIGN_DJANGO_PYTHONS` to `LINE=PYTHON[,LINE=PYTHON…]` (each a virtualenv python with
-//! that Django installed, e.g. made by `fixtures/venvs.sh 4.2 5.2 6.1`); `.ci/run` does.
+//! that Django installed, e.g. made by `django/venvs.sh 4.2 5.2 6.1`); `.ci/run` does.
 //! Without it the test prints why and passes without checking anything.
 //! `DJSIGN_LIVE_CASES` sets the number of random values per version (default 1500) and
 //! `DJSIGN_LIVE_SEED` the seed (a fresh one every run otherwise, printed for replay).
@@ -22,7 +22,7 @@ mod random;
 
 use random::{Rng, random_string, random_value};
 
-/// The signing oracle (`tests/oracle/django_oracle.py`).
+/// The signing oracle (`django/oracle/django_oracle.py`).
 struct Oracle(oracle::Oracle);
 
 impl Oracle {

@@ -1,5 +1,5 @@
 //! Every case of every `fixtures/reset-<X.Y>.json` (written by real Django's
-//! `PasswordResetTokenGenerator` with its clock frozen, `fixtures/generate_reset.py`)
+//! `PasswordResetTokenGenerator` with its clock frozen, `django/generate/generate_reset.py`)
 //! against djsign's, naming each failing case and version.
 
 use djsign::auth::tokens::{self, PasswordResetTokenGenerator, ResetUser};

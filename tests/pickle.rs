@@ -1,4 +1,4 @@
-//! Pickles written by Python's own pickle module (`fixtures/generate_pickles.py`, protocols
+//! Pickles written by Python's own pickle module (`django/generate/generate_pickles.py`, protocols
 //! 0–5): djsign reads every one to the same value, and writes protocol 5 byte for byte as
 //! Python does.
 

@@ -1,5 +1,5 @@
 //! Every case of every `fixtures/pickled-sessions-<X.Y>.json` (real Django 2.2–4.2 with
-//! `SESSION_SERIALIZER = PickleSerializer`, `fixtures/generate_pickled_sessions.py`): stored
+//! `SESSION_SERIALIZER = PickleSerializer`, `django/generate/generate_pickled_sessions.py`): stored
 //! session data and signed-cookie sessions written byte for byte as Django writes them,
 //! read as Django reads them, and types a JSON session cannot hold named, never executed.
 

@@ -1,5 +1,5 @@
 //! djsign's compression against CPython's `zlib.compress`, byte for byte, on the inputs
-//! of `fixtures/zlib.json` (written by `fixtures/generate_zlib.py`): session JSON of many
+//! of `fixtures/zlib.json` (written by `django/generate/generate_zlib.py`): session JSON of many
 //! sizes, tiny inputs, runs, incompressible data and skewed frequencies that make zlib
 //! limit its code lengths.
 

@@ -8,7 +8,7 @@
 //! byte for byte as CPython's pickler writes a value built of distinct objects (one frame,
 //! `MEMOIZE` after every container and string, batches of 1000, memo references for the
 //! strings CPython shares: empty and one Latin-1 character). `tests/pickle.rs` checks both
-//! against pickles Python wrote (`fixtures/generate_pickles.py`).
+//! against pickles Python wrote (`django/generate/generate_pickles.py`).
 //!
 //! Why by hand: a generic pickle value type keys dicts by a sorted map, losing the entry
 //! order that Django's JSON (and so the `cached_db` row) depends on, and does not produce

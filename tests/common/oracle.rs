@@ -1,5 +1,5 @@
 //! A long-running Python process answering one JSON request per line (the Django oracles
-//! in `tests/oracle/`), shared by the live tests.
+//! in `django/oracle/`), shared by the live tests.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -34,9 +34,9 @@ pub struct Oracle {
 }
 
 impl Oracle {
-    /// Starts `python -W ignore tests/oracle/<script> args…`.
+    /// Starts `python -W ignore django/oracle/<script> args…`.
     pub fn spawn(python: &str, script: &str, args: &[&str]) -> Oracle {
-        let script = format!("{}/tests/oracle/{script}", env!("CARGO_MANIFEST_DIR"));
+        let script = format!("{}/django/oracle/{script}", env!("CARGO_MANIFEST_DIR"));
         let mut child = Command::new(python)
             .args(["-W", "ignore", &script])
             .args(args)

@@ -20,7 +20,7 @@ Requests (all keys explicit; "now" pins time.time()):
                        given as a JSON scalar)
   {"op": "pickle_loads", "hex"}  -> {"ok": {"json": text}} | {"ok": {"unsupported": why}}
                     | {"err": "malformed:pickle"}  (Python's pickle, never importing)
-Error kinds are named as in fixtures/generate.py.
+Error kinds are named as in django/generate/generate.py.
 """
 import builtins
 import json
@@ -33,7 +33,7 @@ from unittest import mock
 import django
 from django.conf import settings
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "generate"))
 settings.configure(SECRET_KEY="django-insecure-oracle-key", USE_TZ=True,
                    SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
                    INSTALLED_APPS=["django.contrib.sessions", "django.contrib.auth",

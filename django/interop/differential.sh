@@ -4,15 +4,15 @@
 # seeds until SECONDS have passed, against each Django
 # line given (default 4.2 5.2 6.1), and reports cases per second. A disagreement stops the
 # run and prints the Django version, seed and case (rerun that seed with
-# DJSIGN_LIVE_SEED=<seed> to reproduce; add the case to fixtures/generate.py).
-#   interop/differential.sh 3600
-#   interop/differential.sh 600 6.1
+# DJSIGN_LIVE_SEED=<seed> to reproduce; add the case to django/generate/generate.py).
+#   django/interop/differential.sh 3600
+#   django/interop/differential.sh 600 6.1
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 secs="${1:-60}"; shift || true
 lines=("$@"); [ ${#lines[@]} -gt 0 ] || lines=(4.2 5.2 6.1)
 pythons=""
-while read -r line py; do pythons="${pythons:+$pythons,}$line=$py"; done < <(fixtures/venvs.sh "${lines[@]}")
+while read -r line py; do pythons="${pythons:+$pythons,}$line=$py"; done < <(django/venvs.sh "${lines[@]}")
 cargo build --release --tests -q
 end=$(( $(date +%s) + secs )); seed=$(date +%s); total=0; start=$(date +%s)
 per_round=2000

@@ -2,7 +2,7 @@
 """Side-by-side end-to-end test: a real Django app and djsign's Rust service on loopback,
 one browser-like cookie jar, walking the scenarios of a migration.
 
-    python3 interop/e2e.py DJANGO_PYTHON RUST_SERVICE_BINARY [DJANGO_LINE]
+    python3 django/interop/e2e.py DJANGO_PYTHON RUST_SERVICE_BINARY [DJANGO_LINE]
 
 Runs with any Python 3 (stdlib only); DJANGO_PYTHON runs the Django app. Prints one line
 per scenario and a final "N passed, M failed" line; exits non-zero on any failure.
@@ -47,7 +47,7 @@ class Stack:
     def start(self):
         self.dport, self.rport = free_port(), free_port()
         self.procs = [
-            self.spawn([django_python, "-W", "ignore", os.path.join(HERE, "django_app", "interop_app.py"), str(self.dport)]),
+            self.spawn([django_python, "-W", "ignore", os.path.join(HERE, "interop_app.py"), str(self.dport)]),
             self.spawn([rust_binary, str(self.rport)]),
         ]
 
