@@ -107,7 +107,8 @@ pub enum Malformed {
     MissingTimestamp,
 }
 
-/// Broad classes of [`Error`], one per exit status of the `djsign` tool.
+/// Broad classes of [`Error`]: what a caller usually decides on (reject, ask to log in
+/// again, report a corrupt value, fix the configuration).
 ///
 /// ```
 /// use djsign::{Category, TimestampSigner};
@@ -129,7 +130,7 @@ pub enum Category {
 
 impl Category {
     /// A stable snake-case name (`"bad_signature"`, `"expired"`, `"malformed"`,
-    /// `"invalid_argument"`), as the `djsign` tool prints it.
+    /// `"invalid_argument"`), for logs and machine-readable output.
     ///
     /// ```
     /// assert_eq!(djsign::Category::Expired.as_str(), "expired");
@@ -140,21 +141,6 @@ impl Category {
             Category::Expired => "expired",
             Category::Malformed => "malformed",
             Category::InvalidArgument => "invalid_argument",
-        }
-    }
-
-    /// The `djsign` tool's exit status for this class: 1 bad signature, 3 expired,
-    /// 4 malformed, 5 invalid argument (2 is left to usage errors).
-    ///
-    /// ```
-    /// assert_eq!(djsign::Category::BadSignature.exit_code(), 1);
-    /// ```
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Category::BadSignature => 1,
-            Category::Expired => 3,
-            Category::Malformed => 4,
-            Category::InvalidArgument => 5,
         }
     }
 }

@@ -1028,3 +1028,41 @@ fn password_reset_links_as_django_makes_and_checks_them() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(ran > 500, "{ran}");
 }
+
+/// Errors about the user's own arguments say so, and which argument: exit 5, kind
+/// `invalid_argument` in `--json`.
+#[test]
+fn argument_errors_name_the_argument() {
+    let out = djsign()
+        .args([
+            "--secret-key",
+            SECRET,
+            "unsign",
+            "--timestamp",
+            "--max-age",
+            "5x",
+            "v:1:x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("djsign: invalid argument: --max-age \"5x\""),
+        "{err}"
+    );
+    let out = djsign()
+        .args(["--json", "--setting", "NOPE", "sign", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    let j: J = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["error"]["kind"], "invalid_argument");
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--setting \"NOPE\""),
+        "{j}"
+    );
+}

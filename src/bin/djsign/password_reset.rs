@@ -4,9 +4,11 @@
 use djsign::auth::tokens::{self, PasswordResetTokenGenerator, ResetTokenError, ResetUser};
 use djsign::pyjson::{self, Dict, Value};
 use djsign::sessions::PyDateTime;
-use djsign::{Algorithm, Error, Settings};
+use djsign::{Algorithm, Settings};
 
-use super::{Output, invalid, read_arg};
+use crate::error::CliError;
+use crate::input::{invalid, read_arg};
+use crate::output::Output;
 
 /// The user a token is for, as Django's user table holds it.
 #[derive(clap::Args, Debug)]
@@ -64,7 +66,7 @@ pub(crate) enum PasswordResetCommand {
     },
 }
 
-fn password_hash(args: &UserArgs) -> Result<String, Error> {
+fn password_hash(args: &UserArgs) -> Result<String, CliError> {
     if let Some(path) = &args.password_hash_file {
         return if path == "-" {
             read_arg("-")
@@ -80,7 +82,7 @@ fn password_hash(args: &UserArgs) -> Result<String, Error> {
 }
 
 /// Seconds, or `±HH:MM`.
-fn utc_offset(text: &str) -> Result<i64, Error> {
+fn utc_offset(text: &str) -> Result<i64, CliError> {
     let bad = || invalid(format!("--utc-offset {text}: expected seconds or ±HH:MM"));
     if let Ok(s) = text.parse::<i64>() {
         return Ok(s);
@@ -98,7 +100,7 @@ fn utc_offset(text: &str) -> Result<i64, Error> {
     Ok(sign * (h * 3600 + m * 60))
 }
 
-fn generator(args: &UserArgs, s: &Settings) -> Result<PasswordResetTokenGenerator, Error> {
+fn generator(args: &UserArgs, s: &Settings) -> Result<PasswordResetTokenGenerator, CliError> {
     let mut g = PasswordResetTokenGenerator::new(s).utc_offset(utc_offset(&args.utc_offset)?);
     if let Some(salt) = &args.key_salt {
         g = g.key_salt(salt.as_str());
@@ -109,7 +111,7 @@ fn generator(args: &UserArgs, s: &Settings) -> Result<PasswordResetTokenGenerato
     Ok(g)
 }
 
-fn last_login(args: &UserArgs) -> Result<Option<PyDateTime>, Error> {
+fn last_login(args: &UserArgs) -> Result<Option<PyDateTime>, CliError> {
     args.last_login
         .as_deref()
         .map(|t| {
@@ -124,7 +126,7 @@ pub(crate) fn run(
     s: &Settings,
     now: f64,
     json: bool,
-) -> Result<Output, Error> {
+) -> Result<Output, CliError> {
     let args = match cmd {
         PasswordResetCommand::Make { user } | PasswordResetCommand::Check { user, .. } => user,
     };
