@@ -1066,3 +1066,50 @@ fn argument_errors_name_the_argument() {
         "{j}"
     );
 }
+
+/// `SECRET_KEY_FALLBACKS` from the environment (or `--setting`) on a Django without
+/// fallback keys (before 4.1) is ignored as Django ignores it, with a warning; an explicit
+/// `--fallback-key` is still refused there.
+#[test]
+fn fallbacks_from_the_environment_are_ignored_before_django_4_1() {
+    let expected = djsign::Signer::builder()
+        .key(SECRET)
+        .version(djsign::DjangoVersion::V3_2)
+        .build()
+        .unwrap()
+        .sign("x");
+    let out = djsign()
+        .env("DJANGO_SECRET_KEY_FALLBACKS", r#"["old-key"]"#)
+        .args(["--secret-key", SECRET, "--django", "3.2.25", "sign", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim_end(), expected);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("SECRET_KEY_FALLBACKS ignored: Django 3.2.25"),
+        "{err}"
+    );
+    let out = djsign()
+        .args([
+            "--secret-key",
+            SECRET,
+            "--django",
+            "3.2",
+            "--fallback-key",
+            "old-key",
+            "sign",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    // From 4.1 the same variable is read.
+    let out = djsign()
+        .env("DJANGO_SECRET_KEY_FALLBACKS", r#"["old-key"]"#)
+        .args(["--secret-key", SECRET, "--django", "4.1", "sign", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty());
+}

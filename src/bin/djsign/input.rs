@@ -67,6 +67,15 @@ pub(crate) fn settings(cli: &Cli) -> Result<Settings, CliError> {
             .map_err(|e| invalid(format!("--setting {name}: the value is not JSON ({e}); quote strings, e.g. {name}='\"sha1\"'")))?;
         s.set(name, &value)?;
     }
+    if !s.secret_key_fallbacks.is_empty() && !s.version.has_fallback_keys() {
+        // Django before 4.1 has no such setting and ignores it; so does djsign when it
+        // comes with the project's settings (an explicit --fallback-key is refused below).
+        eprintln!(
+            "djsign: SECRET_KEY_FALLBACKS ignored: Django {} has no fallback keys (4.1+)",
+            s.version
+        );
+        s.secret_key_fallbacks.clear();
+    }
     let mut fallbacks: Vec<SecretKey> = cli.fallback_keys.iter().map(SecretKey::from).collect();
     for path in &cli.fallback_key_files {
         let text = std::fs::read_to_string(path).map_err(|e| {
