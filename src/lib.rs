@@ -5,6 +5,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod auth;
+mod clock;
 pub mod conf;
 pub mod crypto;
 pub mod csrf;
@@ -23,6 +24,7 @@ pub mod sessions;
 pub mod signing;
 mod version;
 
+pub use clock::UnixTime;
 pub use conf::Settings;
 pub use crypto::{Algorithm, SecretKey};
 pub use error::{Category, Error, ErrorKind, Malformed};

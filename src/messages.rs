@@ -293,7 +293,8 @@ impl MessageCookie {
     ///     r#"["__json_message",1,30,"<b>x</b>","tag"],["__json_message",0,40,"\u00e9"]]"#));
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn encode(&self, messages: &[Message], now: f64) -> String {
+    pub fn encode(&self, messages: &[Message], now: impl Into<crate::UnixTime>) -> String {
+        let now = now.into().as_secs_f64();
         let parts: Vec<Vec<u8>> = messages.iter().map(|m| m.to_json(self.version)).collect();
         self.encode_parts(&parts, now)
     }
@@ -315,7 +316,13 @@ impl MessageCookie {
     /// assert!(out.value.unwrap().len() <= 2048);
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn store(&self, messages: &[Message], remove_oldest: bool, now: f64) -> Stored {
+    pub fn store(
+        &self,
+        messages: &[Message],
+        remove_oldest: bool,
+        now: impl Into<crate::UnixTime>,
+    ) -> Stored {
+        let now = now.into().as_secs_f64();
         let v = self.version;
         let parts: Vec<Vec<u8>> = messages.iter().map(|m| m.to_json(v)).collect();
         let sentinel = pyjson::to_vec(&Value::from(NOT_FINISHED));

@@ -300,7 +300,8 @@ impl PasswordResetTokenGenerator {
     }
 
     /// `make_token(user)` with the clock reading `now` (Unix seconds).
-    pub fn make_token_at(&self, user: &ResetUser<'_>, now: f64) -> String {
+    pub fn make_token_at(&self, user: &ResetUser<'_>, now: impl Into<crate::UnixTime>) -> String {
+        let now = now.into().as_secs_f64();
         self.token_with(user, self.timestamp(now), &self.secret, self.algorithm)
     }
 
@@ -315,8 +316,9 @@ impl PasswordResetTokenGenerator {
         &self,
         user: &ResetUser<'_>,
         token: &str,
-        now: f64,
+        now: impl Into<crate::UnixTime>,
     ) -> Result<(), ResetTokenError> {
+        let now = now.into().as_secs_f64();
         let (ts_b36, _) = match token.split_once('-') {
             Some((ts, hash)) if !hash.contains('-') => (ts, hash),
             _ => return Err(ResetTokenError::Malformed),

@@ -284,7 +284,8 @@ impl SetCookie {
     /// assert_eq!(c.max_age.as_deref(), Some("10"));
     /// assert_eq!(c.expires.as_deref(), Some("Tue, 14 Nov 2023 22:13:30 GMT"));
     /// ```
-    pub fn max_age(mut self, max_age: f64, now: f64) -> SetCookie {
+    pub fn max_age(mut self, max_age: f64, now: impl Into<crate::UnixTime>) -> SetCookie {
+        let now = now.into().as_secs_f64();
         self.max_age = Some((max_age.trunc() as i64).to_string());
         self.expires = Some(http_date(now + max_age));
         self

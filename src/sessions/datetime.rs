@@ -248,7 +248,8 @@ impl fmt::Display for PyDateTime {
 /// let d = djsign::sessions::timezone_now(1700000000.25, true);
 /// assert_eq!(d.to_string(), "2023-11-14T22:13:20.250000+00:00");
 /// ```
-pub fn timezone_now(now: f64, use_tz: bool) -> PyDateTime {
+pub fn timezone_now(now: impl Into<crate::UnixTime>, use_tz: bool) -> PyDateTime {
+    let now = now.into().as_secs_f64();
     let micros = (now * 1e6).round_ties_even() as i128;
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(micros * 1000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);

@@ -78,8 +78,9 @@ pub fn plan_response(
     had_cookie: bool,
     status: u16,
     settings: &Settings,
-    now: f64,
+    now: impl Into<crate::UnixTime>,
 ) -> Result<Plan, Error> {
+    let now = now.into().as_secs_f64();
     let v = settings.version;
     let accessed = session.accessed();
     let modified = session.modified();
@@ -166,9 +167,10 @@ pub fn process_response<E: From<ExpiryError> + From<Error>>(
     had_cookie: bool,
     status: u16,
     settings: &Settings,
-    now: f64,
+    now: impl Into<crate::UnixTime>,
     save: impl FnOnce(&mut Session) -> Result<String, E>,
 ) -> Result<ResponseCookie, E> {
+    let now = now.into().as_secs_f64();
     Ok(
         match plan_response(session, had_cookie, status, settings, now)? {
             Plan::Nothing { vary_cookie } => ResponseCookie {

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::datetime::PyDateTime;
+use super::datetime::timezone_now;
 use super::expiry::{self, EXPIRY_KEY, ExpiryAge, ExpiryError, SetExpiry};
 use crate::conf::Settings;
 use crate::error::{Error, ErrorKind, Malformed};
@@ -437,9 +438,10 @@ impl Session {
     pub fn set_expiry(
         &mut self,
         value: SetExpiry,
-        now: PyDateTime,
+        now: impl Into<crate::UnixTime>,
         settings: &Settings,
     ) -> Result<(), ExpiryError> {
+        let now = timezone_now(now, settings.use_tz);
         match expiry::stored_expiry(value, now, settings.version)? {
             Some(v) => self.insert_value(EXPIRY_KEY, v),
             None => {
@@ -462,12 +464,12 @@ impl Session {
     /// ```
     pub fn get_expiry_age(
         &self,
-        now: PyDateTime,
+        now: impl Into<crate::UnixTime>,
         settings: &Settings,
     ) -> Result<ExpiryAge, ExpiryError> {
         expiry::get_expiry_age(
             self.stored_expiry(),
-            now,
+            timezone_now(now, settings.use_tz),
             settings.session_cookie_age,
             settings.version,
         )
@@ -483,12 +485,12 @@ impl Session {
     /// ```
     pub fn get_expiry_date(
         &self,
-        now: PyDateTime,
+        now: impl Into<crate::UnixTime>,
         settings: &Settings,
     ) -> Result<PyDateTime, ExpiryError> {
         expiry::get_expiry_date(
             self.stored_expiry(),
-            now,
+            timezone_now(now, settings.use_tz),
             settings.session_cookie_age,
             settings.version,
         )

@@ -90,14 +90,18 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Loads the session named by the cookie value `key` (none: a new session) at clock
     /// `now`, as Django's `SessionStore(session_key).load()` with its failure semantics
     /// (a backend failure reads as a missing session, as in Django's cache engine).
-    fn load_session(&self, key: Option<&str>, now: f64) -> impl Future<Output = Session> + Send;
+    fn load_session(
+        &self,
+        key: Option<&str>,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> impl Future<Output = Session> + Send;
 
     /// Saves the session at clock `now` and returns the value for the session cookie
     /// (the key, or for signed cookies the signed data).
     fn save_session(
         &self,
         session: &mut Session,
-        now: f64,
+        now: impl Into<crate::UnixTime> + Send,
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
 
     /// Whether a record exists under `key` (Django's `exists`).
@@ -115,7 +119,11 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Removes expired records at clock `now` and returns how many (Django's
     /// `clear_expired`, run by `manage.py clearsessions`; a no-op where the backend
     /// expires records itself).
-    fn clear_expired(&self, now: f64) -> impl Future<Output = Result<u64, StoreError>> + Send {
+    fn clear_expired(
+        &self,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        let now = now.into().as_secs_f64();
         let _ = now;
         async { Ok(0) }
     }

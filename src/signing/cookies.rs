@@ -102,8 +102,9 @@ pub fn set_signed_cookie(
     name: &str,
     value: &str,
     salt: &str,
-    now: f64,
+    now: impl Into<crate::UnixTime>,
 ) -> Result<String, Error> {
+    let now = now.into().as_secs_f64();
     let signer = cookie_signer(settings, &signed_cookie_salt(name, salt, settings.version))?;
     Ok(signer.sign_at(value, now))
 }
@@ -130,8 +131,9 @@ pub fn get_signed_cookie(
     cookie_value: &str,
     salt: &str,
     max_age: Option<MaxAge>,
-    now: f64,
+    now: impl Into<crate::UnixTime>,
 ) -> Result<String, Error> {
+    let now = now.into().as_secs_f64();
     let signer = cookie_signer(settings, &signed_cookie_salt(name, salt, settings.version))?;
     match signer.unsign_at(cookie_value, max_age, now) {
         Ok(v) => Ok(v.to_owned()),

@@ -186,8 +186,9 @@ impl TimestampSigner {
         &self,
         obj: &T,
         compress: bool,
-        now: f64,
+        now: impl Into<crate::UnixTime>,
     ) -> Result<String, Error> {
+        let now = now.into().as_secs_f64();
         let mut out = encode_payload(obj, compress)?;
         self.seal_at(&mut out, 0, now);
         Ok(out)
@@ -224,7 +225,13 @@ impl TimestampSigner {
     /// assert!(t.starts_with("TmFO:0:"));
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn sign_value_at(&self, value: &Value, compress: bool, now: f64) -> String {
+    pub fn sign_value_at(
+        &self,
+        value: &Value,
+        compress: bool,
+        now: impl Into<crate::UnixTime>,
+    ) -> String {
+        let now = now.into().as_secs_f64();
         let mut out = encode_value(value, compress);
         self.seal_at(&mut out, 0, now);
         out
@@ -273,8 +280,9 @@ impl TimestampSigner {
         &self,
         signed: &str,
         max_age: Option<MaxAge>,
-        now: f64,
+        now: impl Into<crate::UnixTime>,
     ) -> Result<Value, Error> {
+        let now = now.into().as_secs_f64();
         let payload = self.unsign_at(signed, max_age, now)?;
         Ok(payload_value(payload, &self.signer().limits)?)
     }
@@ -294,8 +302,9 @@ impl TimestampSigner {
         &self,
         signed: &str,
         max_age: Option<MaxAge>,
-        now: f64,
+        now: impl Into<crate::UnixTime>,
     ) -> Result<T, Error> {
+        let now = now.into().as_secs_f64();
         let payload = self.unsign_at(signed, max_age, now)?;
         decode_payload(payload, &self.signer().limits)
     }

@@ -166,7 +166,8 @@ impl TimestampSigner {
     /// assert!(s.sign_at("v", 1700000000.999).starts_with("v:1r31eq:"));
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn sign_at(&self, value: &str, now: f64) -> String {
+    pub fn sign_at(&self, value: &str, now: impl Into<crate::UnixTime>) -> String {
+        let now = now.into().as_secs_f64();
         let mut out = String::with_capacity(value.len() + 2 * self.signer.sep.len() + 12 + 86);
         out.push_str(value);
         self.seal_at(&mut out, 0, now);
@@ -210,8 +211,9 @@ impl TimestampSigner {
         &self,
         signed: &'a str,
         max_age: Option<MaxAge>,
-        now: f64,
+        now: impl Into<crate::UnixTime>,
     ) -> Result<&'a str, Error> {
+        let now = now.into().as_secs_f64();
         self.unsign_timestamp_at(signed, max_age, now)
             .map(|t| t.value)
     }
@@ -244,8 +246,9 @@ impl TimestampSigner {
         &self,
         signed: &'a str,
         max_age: Option<MaxAge>,
-        now: f64,
+        now: impl Into<crate::UnixTime>,
     ) -> Result<TimestampedValue<'a>, Error> {
+        let now = now.into().as_secs_f64();
         let result = self.signer.unsign(signed)?;
         let sep = &*self.signer.sep;
         let at = super::signer::rfind_sep(result, sep)

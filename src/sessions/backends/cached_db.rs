@@ -51,7 +51,12 @@ impl<K: SessionCache> CachedDbSessionStore<K> {
 }
 
 impl<K: SessionCache> SessionStore for CachedDbSessionStore<K> {
-    async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
+    async fn load_session(
+        &self,
+        key: Option<&str>,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Session {
+        let now = now.into().as_secs_f64();
         let Some(key) = key.filter(|k| k.chars().count() >= 8) else {
             return Session::new();
         };
@@ -74,7 +79,12 @@ impl<K: SessionCache> SessionStore for CachedDbSessionStore<K> {
         session
     }
 
-    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, StoreError> {
+    async fn save_session(
+        &self,
+        session: &mut Session,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Result<String, StoreError> {
+        let now = now.into().as_secs_f64();
         let old = session.key().map(str::to_owned);
         let key = self.db.save(session, now).await?;
         let ttl = expiry_ttl(session, now, &self.settings)?;
@@ -108,7 +118,11 @@ impl<K: SessionCache> SessionStore for CachedDbSessionStore<K> {
         self.cache.delete(&Self::cache_key(key)).await
     }
 
-    async fn clear_expired(&self, now: f64) -> Result<u64, StoreError> {
+    async fn clear_expired(
+        &self,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Result<u64, StoreError> {
+        let now = now.into().as_secs_f64();
         self.db.clear_expired(now).await
     }
 }

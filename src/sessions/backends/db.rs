@@ -522,11 +522,21 @@ fn sqlite_read(row: &sqlx::sqlite::SqliteRow) -> Result<time::OffsetDateTime, sq
 }
 
 impl SessionStore for DbSessionStore {
-    async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
+    async fn load_session(
+        &self,
+        key: Option<&str>,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Session {
+        let now = now.into().as_secs_f64();
         self.load_with_date(key, now).await.0
     }
 
-    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, StoreError> {
+    async fn save_session(
+        &self,
+        session: &mut Session,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Result<String, StoreError> {
+        let now = now.into().as_secs_f64();
         self.save(session, now).await
     }
 
@@ -538,7 +548,11 @@ impl SessionStore for DbSessionStore {
         self.delete(key).await
     }
 
-    async fn clear_expired(&self, now: f64) -> Result<u64, StoreError> {
+    async fn clear_expired(
+        &self,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Result<u64, StoreError> {
+        let now = now.into().as_secs_f64();
         DbSessionStore::clear_expired(self, now).await
     }
 }

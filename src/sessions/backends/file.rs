@@ -109,7 +109,8 @@ impl FileSessionStore {
     /// assert!(store.load(Some("../../etc/passwd"), 0.0).key().is_none());
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn load(&self, key: Option<&str>, now: f64) -> Session {
+    pub fn load(&self, key: Option<&str>, now: impl Into<crate::UnixTime>) -> Session {
+        let now = now.into().as_secs_f64();
         let Some(key) = key.filter(|k| k.chars().count() >= 8) else {
             return Session::new();
         };
@@ -179,7 +180,12 @@ impl FileSessionStore {
     /// # std::fs::remove_file(std::env::temp_dir().join(format!("sessionid{key}"))).ok();
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn save(&self, session: &mut Session, now: f64) -> Result<String, Error> {
+    pub fn save(
+        &self,
+        session: &mut Session,
+        now: impl Into<crate::UnixTime>,
+    ) -> Result<String, Error> {
+        let now = now.into().as_secs_f64();
         let old = session.key().map(str::to_owned);
         let key = match (&old, session.wants_new_key()) {
             (Some(k), false) if self.path(k).is_some() => k.clone(),
@@ -283,7 +289,8 @@ impl FileSessionStore {
     /// # std::fs::remove_dir_all(&dir).unwrap();
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn clear_expired(&self, now: f64) -> u64 {
+    pub fn clear_expired(&self, now: impl Into<crate::UnixTime> + Send) -> u64 {
+        let now = now.into().as_secs_f64();
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return 0;
         };
@@ -303,11 +310,21 @@ impl FileSessionStore {
 }
 
 impl SessionStore for FileSessionStore {
-    async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
+    async fn load_session(
+        &self,
+        key: Option<&str>,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Session {
+        let now = now.into().as_secs_f64();
         self.load(key, now)
     }
 
-    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, StoreError> {
+    async fn save_session(
+        &self,
+        session: &mut Session,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Result<String, StoreError> {
+        let now = now.into().as_secs_f64();
         if let Some(key) = session.key() {
             if !session.wants_new_key() && self.is_gone(key) {
                 return Err(StoreError::Gone);
@@ -328,7 +345,11 @@ impl SessionStore for FileSessionStore {
         Ok(())
     }
 
-    async fn clear_expired(&self, now: f64) -> Result<u64, StoreError> {
+    async fn clear_expired(
+        &self,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Result<u64, StoreError> {
+        let now = now.into().as_secs_f64();
         Ok(self.clear_expired(now))
     }
 }

@@ -82,7 +82,8 @@ impl SignedCookieStore {
     /// assert!(store.load(None, 0.0).is_empty());
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn load(&self, cookie: Option<&str>, now: f64) -> Session {
+    pub fn load(&self, cookie: Option<&str>, now: impl Into<crate::UnixTime>) -> Session {
+        let now = now.into().as_secs_f64();
         let Some(cookie) = cookie else {
             return Session::new();
         };
@@ -139,7 +140,12 @@ impl SignedCookieStore {
     /// assert_eq!(store.save(&mut s, 1700000000.25)?, "eyJhIjoxfQ:1r31eq:dB4ljXwPdEzcLMWDObC-LO-jwm5paHiPnfeDmdY26Uk");
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn save(&self, session: &mut Session, now: f64) -> Result<String, Error> {
+    pub fn save(
+        &self,
+        session: &mut Session,
+        now: impl Into<crate::UnixTime>,
+    ) -> Result<String, Error> {
+        let now = now.into().as_secs_f64();
         let mut json = crate::scratch::bytes();
         self.serializer
             .dumps_into(session.data_untracked(), &mut json);
@@ -150,11 +156,21 @@ impl SignedCookieStore {
 }
 
 impl SessionStore for SignedCookieStore {
-    async fn load_session(&self, key: Option<&str>, now: f64) -> Session {
+    async fn load_session(
+        &self,
+        key: Option<&str>,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Session {
+        let now = now.into().as_secs_f64();
         self.load(key, now)
     }
 
-    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, StoreError> {
+    async fn save_session(
+        &self,
+        session: &mut Session,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Result<String, StoreError> {
+        let now = now.into().as_secs_f64();
         Ok(self.save(session, now)?)
     }
 }

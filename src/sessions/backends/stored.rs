@@ -140,7 +140,8 @@ impl SessionCodec {
     ///            "ZWVlZDBhZWE2NGE4MGM4ZmZlZGE1YTYxM2Q3MjRmZmNjYmYxNmM3ZDp7ImEiOjF9");
     /// # Ok::<(), djsign::Error>(())
     /// ```
-    pub fn encode(&self, data: &pyjson::Dict, now: f64) -> String {
+    pub fn encode(&self, data: &pyjson::Dict, now: impl Into<crate::UnixTime>) -> String {
+        let now = now.into().as_secs_f64();
         let mut json = crate::scratch::bytes();
         self.serializer.dumps_into(data, &mut json);
         if self.write_legacy {

@@ -82,7 +82,8 @@ fn backend(message: impl std::fmt::Display) -> StoreError {
 /// assert_eq!(backend_timeout(1_209_600, 1e9), 1_209_600);
 /// assert_eq!(backend_timeout(2_592_001, 1e9), 1_002_592_001);
 /// ```
-pub fn backend_timeout(timeout: i64, now: f64) -> i64 {
+pub fn backend_timeout(timeout: i64, now: impl Into<crate::UnixTime>) -> i64 {
+    let now = now.into().as_secs_f64();
     match timeout {
         0 => -1,
         t if t > RELATIVE_LIMIT => t.saturating_add(now.trunc() as i64),
@@ -288,8 +289,9 @@ impl SessionCache for MemcachedCache {
         key: &str,
         data: &Dict,
         timeout: i64,
-        now: f64,
+        now: impl Into<crate::UnixTime> + Send,
     ) -> Result<(), StoreError> {
+        let now = now.into().as_secs_f64();
         if !self.store("set", key, data, timeout, now).await? {
             // Django's memcached `set`: a value the server refused is deleted.
             self.delete(key).await?;
@@ -302,8 +304,9 @@ impl SessionCache for MemcachedCache {
         key: &str,
         data: &Dict,
         timeout: i64,
-        now: f64,
+        now: impl Into<crate::UnixTime> + Send,
     ) -> Result<bool, StoreError> {
+        let now = now.into().as_secs_f64();
         self.store("add", key, data, timeout, now).await
     }
 
@@ -312,8 +315,9 @@ impl SessionCache for MemcachedCache {
         key: &str,
         data: &Dict,
         timeout: i64,
-        now: f64,
+        now: impl Into<crate::UnixTime> + Send,
     ) -> Result<bool, StoreError> {
+        let now = now.into().as_secs_f64();
         self.store("replace", key, data, timeout, now).await
     }
 

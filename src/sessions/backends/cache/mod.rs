@@ -53,7 +53,7 @@ pub trait SessionCache: Clone + Send + Sync + 'static {
         key: &str,
         data: &Dict,
         timeout: i64,
-        now: f64,
+        now: impl Into<crate::UnixTime> + Send,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// `cache.add(key, data, timeout)`: writes only if absent; whether it did.
@@ -62,7 +62,7 @@ pub trait SessionCache: Clone + Send + Sync + 'static {
         key: &str,
         data: &Dict,
         timeout: i64,
-        now: f64,
+        now: impl Into<crate::UnixTime> + Send,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Writes only if present (Django's session `save()`: `get`, then `set`); whether it
@@ -72,7 +72,7 @@ pub trait SessionCache: Clone + Send + Sync + 'static {
         key: &str,
         data: &Dict,
         timeout: i64,
-        now: f64,
+        now: impl Into<crate::UnixTime> + Send,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// `cache.delete(key)`.
@@ -190,7 +190,11 @@ impl<K: SessionCache> CacheSessionStore<K> {
 }
 
 impl<K: SessionCache> SessionStore for CacheSessionStore<K> {
-    async fn load_session(&self, key: Option<&str>, _now: f64) -> Session {
+    async fn load_session(
+        &self,
+        key: Option<&str>,
+        _now: impl Into<crate::UnixTime> + Send,
+    ) -> Session {
         let Some(key) = key.filter(|k| k.chars().count() >= 8) else {
             return Session::new();
         };
@@ -201,7 +205,12 @@ impl<K: SessionCache> SessionStore for CacheSessionStore<K> {
         }
     }
 
-    async fn save_session(&self, session: &mut Session, now: f64) -> Result<String, StoreError> {
+    async fn save_session(
+        &self,
+        session: &mut Session,
+        now: impl Into<crate::UnixTime> + Send,
+    ) -> Result<String, StoreError> {
+        let now = now.into().as_secs_f64();
         self.save(session, now).await
     }
 

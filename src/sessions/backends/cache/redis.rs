@@ -114,7 +114,7 @@ impl<C: ConnectionLike + Clone + Send + Sync + 'static> SessionCache for RedisCa
         key: &str,
         data: &Dict,
         ttl: i64,
-        _now: f64,
+        _now: impl Into<crate::UnixTime> + Send,
     ) -> Result<(), StoreError> {
         if ttl <= 0 {
             return self.delete(key).await;
@@ -127,7 +127,7 @@ impl<C: ConnectionLike + Clone + Send + Sync + 'static> SessionCache for RedisCa
         key: &str,
         data: &Dict,
         ttl: i64,
-        _now: f64,
+        _now: impl Into<crate::UnixTime> + Send,
     ) -> Result<bool, StoreError> {
         self.put(key, data, ttl, Some("NX")).await
     }
@@ -137,7 +137,7 @@ impl<C: ConnectionLike + Clone + Send + Sync + 'static> SessionCache for RedisCa
         key: &str,
         data: &Dict,
         ttl: i64,
-        _now: f64,
+        _now: impl Into<crate::UnixTime> + Send,
     ) -> Result<bool, StoreError> {
         if ttl <= 0 {
             let present = self.has_key(key).await?;
