@@ -139,20 +139,8 @@ impl<'a> ResetUser<'a> {
     fn hash_value(&self, timestamp: i128, with_email: bool) -> String {
         let mut v = format!("{}{}", self.pk, self.password);
         if let Some(t) = self.last_login {
-            // `last_login.replace(microsecond=0, tzinfo=None)`, as `str()` writes it.
-            let (date, time) = match t {
-                PyDateTime::Aware(a) => (a.date(), a.time()),
-                PyDateTime::Naive(n) => (n.date(), n.time()),
-            };
-            v += &format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-                date.year(),
-                date.month() as u8,
-                date.day(),
-                time.hour(),
-                time.minute(),
-                time.second()
-            );
+            // `str(last_login.replace(microsecond=0, tzinfo=None))`.
+            v += &t.wall_clock_seconds().isoformat(' ');
         }
         v += &timestamp.to_string();
         if with_email {

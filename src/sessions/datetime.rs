@@ -208,36 +208,64 @@ impl PyDateTime {
     }
 }
 
-impl fmt::Display for PyDateTime {
-    /// Python's `isoformat()`: microseconds only when non-zero, offset as `±HH:MM`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl PyDateTime {
+    /// Python's `isoformat(sep)`; `str(datetime)` is `isoformat(" ")`.
+    ///
+    /// ```
+    /// use djsign::sessions::PyDateTime;
+    /// let d = PyDateTime::from_isoformat("2026-01-02T03:04:05.5+01:00").unwrap();
+    /// assert_eq!(d.isoformat(' '), "2026-01-02 03:04:05.500000+01:00");
+    /// ```
+    pub fn isoformat(&self, sep: char) -> String {
         let (date, time, offset) = match self {
             PyDateTime::Aware(a) => (a.date(), a.time(), Some(a.offset())),
             PyDateTime::Naive(n) => (n.date(), n.time(), None),
         };
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        let mut out = format!(
+            "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}",
             date.year(),
             date.month() as u8,
             date.day(),
             time.hour(),
             time.minute(),
             time.second()
-        )?;
+        );
         if time.microsecond() != 0 {
-            write!(f, ".{:06}", time.microsecond())?;
+            out += &format!(".{:06}", time.microsecond());
         }
         if let Some(o) = offset {
             let total = o.whole_seconds();
             let sign = if total < 0 { '-' } else { '+' };
             let t = total.unsigned_abs();
-            write!(f, "{sign}{:02}:{:02}", t / 3600, (t % 3600) / 60)?;
+            out += &format!("{sign}{:02}:{:02}", t / 3600, (t % 3600) / 60);
             if t % 60 != 0 {
-                write!(f, ":{:02}", t % 60)?;
+                out += &format!(":{:02}", t % 60);
             }
         }
-        Ok(())
+        out
+    }
+
+    /// Python's `replace(microsecond=0, tzinfo=None)`: the wall clock, to the second.
+    ///
+    /// ```
+    /// use djsign::sessions::PyDateTime;
+    /// let d = PyDateTime::from_isoformat("2026-01-02T03:04:05.5+01:00").unwrap();
+    /// assert_eq!(d.wall_clock_seconds().isoformat(' '), "2026-01-02 03:04:05");
+    /// ```
+    pub fn wall_clock_seconds(&self) -> PyDateTime {
+        let (date, time) = match self {
+            PyDateTime::Aware(a) => (a.date(), a.time()),
+            PyDateTime::Naive(n) => (n.date(), n.time()),
+        };
+        let time = time.replace_microsecond(0).unwrap_or(time);
+        PyDateTime::Naive(PrimitiveDateTime::new(date, time))
+    }
+}
+
+impl fmt::Display for PyDateTime {
+    /// Python's `isoformat()`: microseconds only when non-zero, offset as `±HH:MM`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.isoformat('T'))
     }
 }
 
