@@ -252,9 +252,17 @@ impl MemcachedCache {
     }
 }
 
-/// A value as the client libraries read it back: inflated if flagged, unpickled if
-/// flagged as a pickle; anything else is not a session.
-fn session_value(flags: u32, data: &[u8]) -> Result<Dict, StoreError> {
+/// A memcached item as pymemcache and pylibmc read it back for Django: inflated if
+/// flagged [`FLAG_ZLIB`], unpickled if flagged [`FLAG_PICKLE`]; anything else (text,
+/// integers, raw bytes) is not a session.
+///
+/// ```
+/// use djsign::sessions::backends::cache::memcached::{session_value, FLAG_PICKLE};
+/// let d = session_value(FLAG_PICKLE, b"\x80\x05}\x94.").unwrap();
+/// assert!(d.is_empty());
+/// assert!(session_value(16, b"text").is_err());
+/// ```
+pub fn session_value(flags: u32, data: &[u8]) -> Result<Dict, StoreError> {
     let inflated;
     let data = if flags & FLAG_ZLIB != 0 {
         inflated = zlib::decompress(data, crate::signing::DEFAULT_MAX_DECOMPRESSED_SIZE)
