@@ -867,3 +867,51 @@ fn djsign_and_live_django_agree() {
         );
     }
 }
+
+/// The settings export a project's shell prints (`djsign::conf::EXPORT_COMMAND`, run by
+/// each live Django with a project's settings) reads back into the same `Settings`:
+/// non-ASCII key, fallbacks, a float `SESSION_COOKIE_AGE`, and the session and reset settings.
+#[test]
+fn a_django_settings_export_reads_back() {
+    let Some(pythons) = oracle::pythons_or_skip("the settings export") else {
+        return;
+    };
+    for entry in pythons.split(',') {
+        let (line, python) = entry.split_once('=').unwrap();
+        let code = format!(
+            "from django.conf import settings\n\
+             settings.configure(SECRET_KEY='cl\u{e9}-k', SECRET_KEY_FALLBACKS=['old'], \
+             SESSION_COOKIE_AGE=60 * 60 * 24 * 14.0, SESSION_COOKIE_NAME='sid', USE_TZ=False, \
+             SESSION_COOKIE_SAMESITE=None, PASSWORD_RESET_TIMEOUT=60, \
+             SESSION_SERIALIZER='django.contrib.sessions.serializers.JSONSerializer')\n\
+             import django\ndjango.setup()\n{}",
+            djsign::conf::EXPORT_COMMAND
+        );
+        let out = std::process::Command::new(python)
+            .args(["-W", "ignore", "-c", &code])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let s = djsign::Settings::from_json(&String::from_utf8(out.stdout).unwrap()).unwrap();
+        assert!(
+            s.version.to_string().starts_with(line),
+            "{line}: {}",
+            s.version
+        );
+        assert_eq!(s.secret_key.as_bytes(), "cl\u{e9}-k".as_bytes());
+        // Fallback keys exist from Django 4.1; earlier ones ignore the setting.
+        let fallbacks = usize::from(s.version.has_fallback_keys());
+        assert_eq!(s.secret_key_fallbacks.len(), fallbacks, "{line}");
+        assert_eq!(s.session_cookie_age, 1_209_600);
+        assert_eq!(s.session_cookie_name, "sid");
+        assert!(!s.use_tz);
+        assert_eq!(s.session_cookie_samesite, None);
+        assert_eq!(s.password_reset_timeout, 60);
+        assert_eq!(s.password_reset_timeout_days, None);
+        eprintln!("Django {line}: the settings export reads back");
+    }
+}

@@ -1,5 +1,9 @@
 //! Django's settings, as far as djsign honours them (`django.conf.settings`).
 
+mod export;
+
+pub use export::EXPORT_COMMAND;
+
 use crate::crypto::{Algorithm, SecretKey};
 use crate::error::{Error, ErrorKind};
 use crate::pyjson::{self, Value};
@@ -261,9 +265,13 @@ impl Settings {
                 self.default_hashing_algorithm = Some(a.parse()?);
             }
             "SESSION_COOKIE_AGE" => {
-                self.session_cookie_age = value
-                    .as_i64()
-                    .ok_or_else(|| bad_setting(name, "expected an integer"))?;
+                // A whole number, also written as a float (`60 * 60 * 24 * 14.0`).
+                self.session_cookie_age = match value {
+                    Value::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => *f as i64,
+                    v => v
+                        .as_i64()
+                        .ok_or_else(|| bad_setting(name, "expected a whole number of seconds"))?,
+                };
             }
             "SESSION_ENGINE" => self.session_engine = text(name, value)?,
             "SESSION_SERIALIZER" => {
