@@ -26,7 +26,7 @@
 use std::fmt;
 
 use crate::conf::Settings;
-use crate::crypto::{Algorithm, SecretKey, constant_time_eq, salted_hmac};
+use crate::crypto::{Algorithm, KeyedMac, SecretKey, constant_time_eq};
 use crate::encoding::base64;
 use crate::sessions::PyDateTime;
 use crate::version::DjangoVersion;
@@ -171,6 +171,10 @@ pub struct PasswordResetTokenGenerator {
     algorithm: Algorithm,
     secret: SecretKey,
     fallbacks: Vec<SecretKey>,
+    /// The HMAC keys, derived once: `SECRET_KEY`, then each fallback, under `algorithm`.
+    keys: Vec<KeyedMac>,
+    /// `SECRET_KEY` under sha1, for the legacy tokens 3.1 and 3.2 accept.
+    legacy: Option<KeyedMac>,
     /// Seconds (3.1+) or days (before 3.1).
     timeout: i64,
     utc_offset: i64,
@@ -215,9 +219,25 @@ impl PasswordResetTokenGenerator {
             } else {
                 Vec::new()
             },
+            keys: Vec::new(),
+            legacy: None,
             timeout,
             utc_offset: 0,
         }
+        .derive_keys()
+    }
+
+    /// Derives the HMAC keys from the secrets, the key salt and the algorithm.
+    fn derive_keys(mut self) -> PasswordResetTokenGenerator {
+        self.keys = std::iter::once(&self.secret)
+            .chain(&self.fallbacks)
+            .map(|secret| KeyedMac::new(&self.key_salt, secret, self.algorithm))
+            .collect();
+        self.legacy = self
+            .version
+            .is_hashing_transition()
+            .then(|| KeyedMac::new(&self.key_salt, &self.secret, Algorithm::Sha1));
+        self
     }
 
     /// A subclass's `key_salt`.
@@ -232,7 +252,7 @@ impl PasswordResetTokenGenerator {
     /// ```
     pub fn key_salt(mut self, key_salt: impl Into<String>) -> PasswordResetTokenGenerator {
         self.key_salt = key_salt.into();
-        self
+        self.derive_keys()
     }
 
     /// A subclass's `algorithm` (3.1+; before 3.1 the HMAC is always sha1).
@@ -240,7 +260,7 @@ impl PasswordResetTokenGenerator {
         if self.version >= DjangoVersion::V3_1 {
             self.algorithm = algorithm;
         }
-        self
+        self.derive_keys()
     }
 
     /// The UTC offset, in seconds, of the server's local time (`TIME_ZONE`) at the moments
@@ -267,21 +287,11 @@ impl PasswordResetTokenGenerator {
         }
     }
 
-    /// `_make_token_with_timestamp(user, timestamp, secret)`.
-    fn token_with(
-        &self,
-        user: &ResetUser<'_>,
-        timestamp: i128,
-        secret: &SecretKey,
-        algorithm: Algorithm,
-    ) -> String {
+    /// `_make_token_with_timestamp(user, timestamp, secret)`, with `key` derived from the
+    /// secret.
+    fn token_with(&self, user: &ResetUser<'_>, timestamp: i128, key: &KeyedMac) -> String {
         let with_email = self.version >= DjangoVersion::V3_2;
-        let mac = salted_hmac(
-            &self.key_salt,
-            user.hash_value(timestamp, with_email).as_bytes(),
-            secret,
-            algorithm,
-        );
+        let mac = key.mac(user.hash_value(timestamp, with_email).as_bytes());
         // `hexdigest()[::2]`: every other hex digit, the high nibble of each byte.
         let hash: String = mac.to_hex().chars().step_by(2).collect();
         format!("{}-{hash}", to_base36(timestamp))
@@ -290,7 +300,7 @@ impl PasswordResetTokenGenerator {
     /// `make_token(user)` with the clock reading `now` (Unix seconds).
     pub fn make_token_at(&self, user: &ResetUser<'_>, now: impl Into<crate::UnixTime>) -> String {
         let now = now.into().as_secs_f64();
-        self.token_with(user, self.timestamp(now), &self.secret, self.algorithm)
+        self.token_with(user, self.timestamp(now), &self.keys[0])
     }
 
     /// `make_token(user)` now.
@@ -314,17 +324,11 @@ impl PasswordResetTokenGenerator {
         // Only a canonical timestamp can match (the token is compared whole), so a
         // non-canonical one is refused here rather than parsed as Python's `int` would.
         let ts = from_base36(ts_b36).ok_or(ResetTokenError::Malformed)?;
-        let matches = |secret: &SecretKey, algorithm: Algorithm| {
-            constant_time_eq(
-                self.token_with(user, ts, secret, algorithm).as_bytes(),
-                token.as_bytes(),
-            )
+        let matches = |key: &KeyedMac| {
+            constant_time_eq(self.token_with(user, ts, key).as_bytes(), token.as_bytes())
         };
         let transition = self.version.is_hashing_transition();
-        let found = std::iter::once(&self.secret)
-            .chain(&self.fallbacks)
-            .any(|secret| matches(secret, self.algorithm))
-            || (transition && matches(&self.secret, Algorithm::Sha1));
+        let found = self.keys.iter().chain(&self.legacy).any(matches);
         if !found {
             return Err(ResetTokenError::Invalid);
         }
